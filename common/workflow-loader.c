@@ -1,0 +1,610 @@
+/* workflow-loader.c — parse and validate workflow YAML. */
+#include "workflow-loader.h"
+#include "cl-yaml.h"
+
+#include <glib/gstdio.h>
+
+#include <string.h>
+
+typedef struct {
+  CLYaml *y;
+  CLWorkflow *wf;
+  yaml_node_t *states_node;
+  yaml_node_t *transitions_node;
+  GHashTable *positions;   /* name -> yaml_node_t* for later error positions */
+} Ctx;
+
+static gboolean
+unknown_key (CLYaml *y, yaml_node_t *k, const char *key, const char *where, const char *allowed)
+{
+  cl_yaml_error (y, k, "unknown key '%s' in %s (allowed: %s)", key, where, allowed);
+  return TRUE;
+}
+
+/* title: "text" or {zh: ..., en: ...}. A plain string is stored under "",
+ * which readers treat as the deployment's default language. */
+static GHashTable *
+parse_titles (CLYaml *y, yaml_node_t *node)
+{
+  GHashTable *titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (cl_yaml_scalar (node) != NULL)
+    {
+      g_hash_table_insert (titles, g_strdup (""), g_strdup (cl_yaml_scalar (node)));
+      return titles;
+    }
+  if (!cl_yaml_is_map (node))
+    {
+      cl_yaml_error (y, node, "a title is a text or a map of language to text, e.g. {zh: …, en: …}");
+      return titles;
+    }
+  for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++)
+    {
+      yaml_node_t *k = cl_yaml_node (y, p->key);
+      yaml_node_t *v = cl_yaml_node (y, p->value);
+      const char *lang = cl_yaml_scalar (k);
+      const char *text = cl_yaml_scalar (v);
+
+      if (lang == NULL || strlen (lang) < 2 || strlen (lang) > 8)
+        cl_yaml_error (y, k, "expected a language code such as zh or en");
+      else if (text == NULL)
+        cl_yaml_error (y, v, "expected the title text");
+      else if (!g_hash_table_insert (titles, g_strdup (lang), g_strdup (text)))
+        cl_yaml_error (y, k, "duplicate language '%s'", lang);
+    }
+  return titles;
+}
+
+static gboolean
+check_name (CLYaml *y, yaml_node_t *node, const char *name, const char *what)
+{
+  if (!cl_name_is_valid (name))
+    {
+      cl_yaml_error (y, node, "invalid %s name '%s': use lowercase letters, digits and _, starting with a letter (at most 64)", what, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- fields ----------------------------------------------------------- */
+
+static gboolean
+field_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  CLField *f = data;
+  gint64 n;
+
+  if (g_str_equal (key, "type"))
+    {
+      const char *t = cl_yaml_get_string (y, v);
+      if (t != NULL && !cl_field_type_from_string (t, &f->type))
+        cl_yaml_error (y, v, "unknown field type '%s' (string, text, integer, number, boolean, date, enum, agency, list, person_id, uscc)", t);
+    }
+  else if (g_str_equal (key, "required"))
+    cl_yaml_get_bool (y, v, &f->required);
+  else if (g_str_equal (key, "pii"))
+    cl_yaml_get_bool (y, v, &f->pii);
+  else if (g_str_equal (key, "max"))
+    {
+      if (cl_yaml_get_int (y, v, 1, G_MAXINT32, &n))
+        f->max = n;
+    }
+  else if (g_str_equal (key, "values"))
+    {
+      g_strfreev (f->values);
+      f->values = cl_yaml_get_strv (y, v);
+    }
+  else if (g_str_equal (key, "label"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      g_free (f->label);
+      f->label = g_strdup (s);
+    }
+  else
+    unknown_key (y, k, key, "a field", "type, required, max, values, label, pii");
+  return TRUE;
+}
+
+static gboolean
+parse_field (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpointer data)
+{
+  Ctx *ctx = data;
+  CLField *f;
+  yaml_node_t *type_node = NULL;
+
+  if (!check_name (y, k, name, "field"))
+    return TRUE;
+  if (!cl_yaml_is_map (v))
+    {
+      cl_yaml_error (y, v, "field '%s' must be a map such as {type: string}", name);
+      return TRUE;
+    }
+  f = g_new0 (CLField, 1);
+  f->name = g_strdup (name);
+  f->type = (CLFieldType) -1;
+  cl_yaml_map_foreach (y, v, field_key, f);
+  g_ptr_array_add (ctx->wf->fields, f);
+  g_hash_table_insert (ctx->wf->field_index, f->name, f);
+
+  if ((int) f->type == -1)
+    {
+      cl_yaml_error (y, k, "field '%s' has no type", name);
+      f->type = CL_FIELD_STRING;
+      return TRUE;
+    }
+  for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+    if (g_strcmp0 (cl_yaml_scalar (cl_yaml_node (y, p->key)), "values") == 0)
+      type_node = cl_yaml_node (y, p->key);
+  if (f->type == CL_FIELD_ENUM && (f->values == NULL || f->values[0] == NULL))
+    cl_yaml_error (y, k, "enum field '%s' needs values: [...]", name);
+  if (f->type != CL_FIELD_ENUM && type_node != NULL)
+    cl_yaml_error (y, type_node, "only enum fields take values");
+  if (f->max != 0 && !(f->type == CL_FIELD_STRING || f->type == CL_FIELD_TEXT || f->type == CL_FIELD_LIST))
+    cl_yaml_error (y, k, "max applies to string, text and list fields, not to %s field '%s'",
+                   cl_field_type_to_string (f->type), name);
+  return TRUE;
+}
+
+/* ---- states ----------------------------------------------------------- */
+
+static gboolean
+state_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  CLState *s = data;
+
+  if (g_str_equal (key, "initial"))
+    cl_yaml_get_bool (y, v, &s->initial);
+  else if (g_str_equal (key, "final"))
+    cl_yaml_get_bool (y, v, &s->final);
+  else if (g_str_equal (key, "holder"))
+    {
+      const char *h = cl_yaml_get_string (y, v);
+      g_free (s->holder);
+      s->holder = g_strdup (h);
+    }
+  else if (g_str_equal (key, "title"))
+    {
+      g_clear_pointer (&s->titles, g_hash_table_unref);
+      s->titles = parse_titles (y, v);
+    }
+  else if (g_str_equal (key, "basis"))
+    {
+      const char *b = cl_yaml_get_string (y, v);
+      g_free (s->basis);
+      s->basis = g_strdup (b);
+    }
+  else
+    unknown_key (y, k, key, "a state", "initial, final, holder, title, basis");
+  return TRUE;
+}
+
+static gboolean
+parse_state (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpointer data)
+{
+  Ctx *ctx = data;
+  CLState *s;
+
+  if (!check_name (y, k, name, "state"))
+    return TRUE;
+  s = g_new0 (CLState, 1);
+  s->name = g_strdup (name);
+  if (cl_yaml_is_map (v))
+    cl_yaml_map_foreach (y, v, state_key, s);
+  else if (!(cl_yaml_scalar (v) != NULL && (g_str_equal (cl_yaml_scalar (v), "") || g_str_equal (cl_yaml_scalar (v), "~"))))
+    cl_yaml_error (y, v, "state '%s' must be a map such as {initial: true}", name);
+  g_ptr_array_add (ctx->wf->states, s);
+  g_hash_table_insert (ctx->wf->state_index, s->name, s);
+  g_hash_table_insert (ctx->positions, g_strconcat ("state:", name, NULL), k);
+  return TRUE;
+}
+
+/* ---- transitions ------------------------------------------------------ */
+
+typedef struct {
+  CLTransition *t;
+  Ctx *ctx;
+} TransCtx;
+
+static gboolean
+transition_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  TransCtx *tc = data;
+  CLTransition *t = tc->t;
+
+  g_hash_table_insert (tc->ctx->positions, g_strdup_printf ("transition:%s:%s", t->name, key), v);
+  if (g_str_equal (key, "from"))
+    {
+      g_strfreev (t->from);
+      t->from = cl_yaml_get_strv (y, v);
+    }
+  else if (g_str_equal (key, "to"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      g_free (t->to);
+      t->to = g_strdup (s);
+    }
+  else if (g_str_equal (key, "by"))
+    {
+      g_strfreev (t->by);
+      t->by = cl_yaml_get_strv (y, v);
+    }
+  else if (g_str_equal (key, "requires"))
+    {
+      g_strfreev (t->requires);
+      t->requires = cl_yaml_get_strv (y, v);
+    }
+  else if (g_str_equal (key, "title"))
+    {
+      g_clear_pointer (&t->titles, g_hash_table_unref);
+      t->titles = parse_titles (y, v);
+    }
+  else if (g_str_equal (key, "basis"))
+    {
+      const char *b = cl_yaml_get_string (y, v);
+      g_free (t->basis);
+      t->basis = g_strdup (b);
+    }
+  else
+    unknown_key (y, k, key, "a transition", "from, to, by, requires, title, basis");
+  return TRUE;
+}
+
+static gboolean
+parse_transition (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpointer data)
+{
+  Ctx *ctx = data;
+  TransCtx tc = { NULL, ctx };
+  CLTransition *t;
+
+  if (!check_name (y, k, name, "transition"))
+    return TRUE;
+  if (!cl_yaml_is_map (v))
+    {
+      cl_yaml_error (y, v, "transition '%s' must be a map such as {from: a, to: b, by: [role]}", name);
+      return TRUE;
+    }
+  t = g_new0 (CLTransition, 1);
+  t->name = g_strdup (name);
+  tc.t = t;
+  cl_yaml_map_foreach (y, v, transition_key, &tc);
+  g_ptr_array_add (ctx->wf->transitions, t);
+  g_hash_table_insert (ctx->wf->transition_index, t->name, t);
+  g_hash_table_insert (ctx->positions, g_strconcat ("transition:", name, NULL), k);
+  return TRUE;
+}
+
+/* ---- top level -------------------------------------------------------- */
+
+static gboolean
+top_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  Ctx *ctx = data;
+  CLWorkflow *wf = ctx->wf;
+  gint64 n;
+
+  g_hash_table_insert (ctx->positions, g_strconcat ("top:", key, NULL), k);
+  if (g_str_equal (key, "workflow"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      if (s != NULL && check_name (y, v, s, "workflow"))
+        wf->name = g_strdup (s);
+    }
+  else if (g_str_equal (key, "version"))
+    {
+      if (cl_yaml_get_int (y, v, 1, G_MAXINT32, &n))
+        wf->version = (guint) n;
+    }
+  else if (g_str_equal (key, "title"))
+    {
+      g_hash_table_unref (wf->titles);
+      wf->titles = parse_titles (y, v);
+    }
+  else if (g_str_equal (key, "description"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      wf->description = g_strdup (s);
+    }
+  else if (g_str_equal (key, "id_prefix"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      gboolean ok = s != NULL && g_ascii_isupper (s[0]) && strlen (s) <= 8;
+      for (const char *c = s; ok && *c; c++)
+        ok = g_ascii_isupper (*c) || g_ascii_isdigit (*c);
+      if (s != NULL && !ok)
+        cl_yaml_error (y, v, "id_prefix '%s' must be 1 to 8 capital letters or digits, starting with a letter", s);
+      else if (s != NULL)
+        wf->id_prefix = g_strdup (s);
+    }
+  else if (g_str_equal (key, "created_by"))
+    wf->created_by = cl_yaml_get_strv (y, v);
+  else if (g_str_equal (key, "fields"))
+    {
+      if (cl_yaml_is_map (v))
+        cl_yaml_map_foreach (y, v, parse_field, ctx);
+      else
+        cl_yaml_error (y, v, "fields must be a map of field name to definition");
+    }
+  else if (g_str_equal (key, "states"))
+    ctx->states_node = v;
+  else if (g_str_equal (key, "transitions"))
+    ctx->transitions_node = v;
+  else
+    unknown_key (y, k, key, "a workflow",
+                 "workflow, version, title, description, id_prefix, created_by, fields, states, transitions");
+  return TRUE;
+}
+
+static yaml_node_t *
+pos (Ctx *ctx, const char *key)
+{
+  return g_hash_table_lookup (ctx->positions, key);
+}
+
+static void
+check_reachability (Ctx *ctx)
+{
+  CLWorkflow *wf = ctx->wf;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GQueue) todo = g_queue_new ();
+
+  if (wf->initial == NULL)
+    return;
+  g_hash_table_add (seen, wf->initial->name);
+  g_queue_push_tail (todo, wf->initial->name);
+  while (!g_queue_is_empty (todo))
+    {
+      const char *st = g_queue_pop_head (todo);
+      for (guint i = 0; i < wf->transitions->len; i++)
+        {
+          CLTransition *t = g_ptr_array_index (wf->transitions, i);
+          if (t->to != NULL && cl_transition_leaves (t, st) && cl_workflow_state (wf, t->to) != NULL
+              && g_hash_table_add (seen, t->to))
+            g_queue_push_tail (todo, t->to);
+        }
+    }
+  for (guint i = 0; i < wf->states->len; i++)
+    {
+      CLState *s = g_ptr_array_index (wf->states, i);
+      g_autofree char *key = g_strconcat ("state:", s->name, NULL);
+      gboolean has_exit = FALSE;
+
+      if (!g_hash_table_contains (seen, s->name))
+        cl_yaml_error (ctx->y, pos (ctx, key), "state '%s' cannot be reached from the initial state '%s'",
+                       s->name, wf->initial->name);
+      for (guint j = 0; j < wf->transitions->len && !has_exit; j++)
+        has_exit = cl_transition_leaves (g_ptr_array_index (wf->transitions, j), s->name);
+      if (!s->final && !has_exit)
+        cl_yaml_error (ctx->y, pos (ctx, key), "state '%s' is not final and no transition leaves it", s->name);
+      if (s->final && has_exit)
+        cl_yaml_error (ctx->y, pos (ctx, key), "state '%s' is final but a transition leaves it", s->name);
+    }
+}
+
+static void
+validate (Ctx *ctx, yaml_node_t *root)
+{
+  CLYaml *y = ctx->y;
+  CLWorkflow *wf = ctx->wf;
+
+  if (wf->name == NULL && pos (ctx, "top:workflow") == NULL)
+    cl_yaml_error (y, root, "missing key 'workflow' (the workflow's name)");
+  if (wf->version == 0 && pos (ctx, "top:version") == NULL)
+    cl_yaml_error (y, root, "missing key 'version'");
+  if (wf->id_prefix == NULL && pos (ctx, "top:id_prefix") == NULL)
+    cl_yaml_error (y, root, "missing key 'id_prefix' (e.g. FX for case ids FX-2026-000001)");
+  if (ctx->states_node == NULL)
+    cl_yaml_error (y, root, "missing key 'states'");
+  if (ctx->transitions_node == NULL)
+    cl_yaml_error (y, root, "missing key 'transitions'");
+
+  for (guint i = 0; i < wf->states->len; i++)
+    {
+      CLState *s = g_ptr_array_index (wf->states, i);
+      g_autofree char *key = g_strconcat ("state:", s->name, NULL);
+
+      if (s->initial)
+        {
+          if (wf->initial != NULL)
+            cl_yaml_error (y, pos (ctx, key), "state '%s' is a second initial state ('%s' is one already)",
+                           s->name, wf->initial->name);
+          else
+            wf->initial = s;
+        }
+      if (s->initial && s->final)
+        cl_yaml_error (y, pos (ctx, key), "state '%s' cannot be both initial and final", s->name);
+      if (s->holder != NULL)
+        {
+          const CLField *f = cl_workflow_field (wf, s->holder);
+          if (f != NULL && f->type != CL_FIELD_AGENCY)
+            cl_yaml_error (y, pos (ctx, key), "holder '%s' of state '%s' is a %s field; it must be an agency field",
+                           s->holder, s->name, cl_field_type_to_string (f->type));
+          s->holder_is_field = f != NULL;
+        }
+    }
+  if (ctx->states_node != NULL && wf->states->len > 0 && wf->initial == NULL)
+    cl_yaml_error (y, ctx->states_node, "no state has initial: true");
+
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (wf->transitions, i);
+      g_autofree char *tkey = g_strconcat ("transition:", t->name, NULL);
+      g_autofree char *from_key = g_strdup_printf ("transition:%s:from", t->name);
+      g_autofree char *to_key = g_strdup_printf ("transition:%s:to", t->name);
+      g_autofree char *req_key = g_strdup_printf ("transition:%s:requires", t->name);
+      g_autofree char *by_key = g_strdup_printf ("transition:%s:by", t->name);
+
+      if (t->from == NULL && pos (ctx, from_key) == NULL)
+        cl_yaml_error (y, pos (ctx, tkey), "transition '%s' has no 'from'", t->name);
+      if (t->to == NULL && pos (ctx, to_key) == NULL)
+        cl_yaml_error (y, pos (ctx, tkey), "transition '%s' has no 'to'", t->name);
+      if ((t->by == NULL || t->by[0] == NULL) && pos (ctx, by_key) == NULL)
+        cl_yaml_error (y, pos (ctx, tkey), "transition '%s' has no 'by' (the roles that may fire it)", t->name);
+      for (char **s = t->from; s != NULL && *s != NULL; s++)
+        if (cl_workflow_state (wf, *s) == NULL)
+          cl_yaml_error (y, pos (ctx, from_key), "transition '%s' leaves unknown state '%s'", t->name, *s);
+      if (t->to != NULL && cl_workflow_state (wf, t->to) == NULL)
+        cl_yaml_error (y, pos (ctx, to_key), "transition '%s' goes to unknown state '%s'", t->name, t->to);
+      for (char **s = t->requires; s != NULL && *s != NULL; s++)
+        if (cl_workflow_field (wf, *s) == NULL)
+          cl_yaml_error (y, pos (ctx, req_key), "transition '%s' requires unknown field '%s'", t->name, *s);
+      for (char **s = t->by; s != NULL && *s != NULL; s++)
+        if (!cl_name_is_valid (*s))
+          cl_yaml_error (y, pos (ctx, by_key), "invalid role name '%s'", *s);
+    }
+  for (char **s = wf->created_by; s != NULL && *s != NULL; s++)
+    if (!cl_name_is_valid (*s))
+      cl_yaml_error (y, pos (ctx, "top:created_by"), "invalid role name '%s'", *s);
+
+  if (y->errors->len == 0)
+    check_reachability (ctx);
+}
+
+CLWorkflow *
+cl_workflow_load_data (const char *file, const char *data, gsize len, GPtrArray *errors)
+{
+  CLYaml y = { 0 };
+  g_autoptr(CLWorkflow) wf = NULL;
+  g_autoptr(GHashTable) positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Ctx ctx = { &y, NULL, NULL, NULL, positions };
+  yaml_node_t *root;
+  gboolean ok;
+
+  y.errors = g_ptr_array_new_with_free_func (g_free);
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      g_ptr_array_add (y.errors, g_strdup_printf ("%s:1:1: the file is not valid UTF-8", file));
+      goto done;
+    }
+  if (!cl_yaml_parse (&y, file, data, len))
+    goto done;
+
+  root = cl_yaml_root (&y);
+  if (!cl_yaml_is_map (root))
+    {
+      cl_yaml_error (&y, root, "a workflow file must be a map with keys workflow, version, states, transitions…");
+      goto done;
+    }
+  wf = cl_workflow_new ();
+  ctx.wf = wf;
+  cl_yaml_map_foreach (&y, root, top_key, &ctx);
+  if (cl_yaml_is_map (ctx.states_node))
+    cl_yaml_map_foreach (&y, ctx.states_node, parse_state, &ctx);
+  else if (ctx.states_node != NULL)
+    cl_yaml_error (&y, ctx.states_node, "states must be a map of state name to definition");
+  if (cl_yaml_is_map (ctx.transitions_node))
+    cl_yaml_map_foreach (&y, ctx.transitions_node, parse_transition, &ctx);
+  else if (ctx.transitions_node != NULL)
+    cl_yaml_error (&y, ctx.transitions_node, "transitions must be a map of transition name to definition");
+  validate (&ctx, root);
+
+done:
+  ok = y.errors->len == 0;
+  for (guint i = 0; i < y.errors->len; i++)
+    g_ptr_array_add (errors, g_strdup (g_ptr_array_index (y.errors, i)));
+  cl_yaml_clear (&y);
+  if (!ok)
+    return NULL;
+  wf->source_path = g_strdup (file);
+  wf->source = g_strndup (data, len);
+  return g_steal_pointer (&wf);
+}
+
+/* Workflow files are small; anything larger than this is a mistake. */
+#define MAX_WORKFLOW_FILE (4 * 1024 * 1024)
+
+CLWorkflow *
+cl_workflow_load_file (const char *path, GPtrArray *errors)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr(GError) err = NULL;
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_size > MAX_WORKFLOW_FILE)
+    {
+      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: file too large (%lld bytes, at most %d)",
+                                                path, (long long) st.st_size, MAX_WORKFLOW_FILE));
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &data, &len, &err))
+    {
+      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: %s", path, err->message));
+      return NULL;
+    }
+  return cl_workflow_load_data (path, data, len, errors);
+}
+
+/* Line of a top-level key, for errors found after parsing. */
+static guint
+top_key_line (const char *source, const char *key)
+{
+  gsize klen = strlen (key);
+  guint line = 1;
+
+  for (const char *p = source; *p != '\0'; p++)
+    {
+      if ((p == source || p[-1] == '\n') && strncmp (p, key, klen) == 0 && p[klen] == ':')
+        return line;
+      if (*p == '\n')
+        line++;
+    }
+  return 1;
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GHashTable *
+cl_workflow_load_dirs (const char *const *dirs, GPtrArray *errors)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) cl_workflow_unref);
+  g_autoptr(GHashTable) prefixes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (const char *const *d = dirs; d != NULL && *d != NULL; d++)
+    {
+      g_autoptr(GDir) dir = NULL;
+      g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *entry;
+
+      dir = g_dir_open (*d, 0, NULL);
+      if (dir == NULL)
+        continue;
+      while ((entry = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_suffix (entry, ".yaml") && entry[0] != '.')
+          g_ptr_array_add (names, g_strdup (entry));
+      g_ptr_array_sort (names, compare_strings);
+
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *path = g_build_filename (*d, g_ptr_array_index (names, i), NULL);
+          CLWorkflow *wf;
+
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            continue;
+          wf = cl_workflow_load_file (path, errors);
+          if (wf == NULL)
+            continue;
+          {
+            CLWorkflow *other = g_hash_table_lookup (prefixes, wf->id_prefix);
+            CLWorkflow *old = g_hash_table_lookup (set, wf->name);
+            if (other != NULL && !g_str_equal (other->name, wf->name))
+              {
+                g_ptr_array_add (errors, g_strdup_printf ("%s:%u:1: id_prefix '%s' is already used by workflow '%s' (%s)",
+                                                          path, top_key_line (wf->source, "id_prefix"),
+                                                          wf->id_prefix, other->name, other->source_path));
+                cl_workflow_unref (wf);
+                continue;
+              }
+            /* A later directory overrides by name: forget the earlier one's prefix. */
+            if (old != NULL)
+              g_hash_table_remove (prefixes, old->id_prefix);
+          }
+          g_hash_table_replace (set, wf->name, wf);
+          g_hash_table_insert (prefixes, wf->id_prefix, wf);
+        }
+    }
+  return set;
+}

@@ -1,0 +1,56 @@
+/* ctl.h — what every caselinkctl verb gets: the connection and the parsed
+ * command line, and the verbs main.c's table points at. */
+#pragma once
+
+#include <dbus/dbus.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  DBusConnection *conn;
+  gboolean json;
+
+  /* -f KEY=VALUE... as a{sv} of strings (create, advance, update; NULL
+   * when none was given) and -m COMMENT (advance, update) */
+  GVariant *fields;
+  const char *comment;
+
+  /* list filter */
+  const char *workflow;
+  const char *state;
+  const char *domain;
+  const char *agency;
+  const char *text;
+  const char *after;
+  gboolean overdue;
+  gboolean has_limit;
+  guint32 limit;
+} CtlContext;
+
+/* @args: the positional arguments after the verb's words, NULL-terminated,
+ * already counted against the verb table. */
+typedef gboolean (*CtlVerbFunc) (CtlContext *ctx, char **args, GError **error);
+
+/* verbs-manager.c */
+gboolean ctl_verb_status (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_workflows (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_workflow_show (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_plugins (CtlContext *ctx, char **args, GError **error);
+
+/* verbs-case.c: reading cases */
+gboolean ctl_verb_list (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_show (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_transitions (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_history (CtlContext *ctx, char **args, GError **error);
+
+/* verbs-change.c: changing cases */
+gboolean ctl_verb_create (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_advance (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_update (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_comment (CtlContext *ctx, char **args, GError **error);
+
+/* verbs-watch.c */
+gboolean ctl_verb_watch (CtlContext *ctx, char **args, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,239 @@
+/* case-object.c — org.caselink.Case1: one fallback handler serves every
+ * case path, reading the case from the store on each call, so memory does
+ * not grow with the number of cases. */
+#define G_LOG_DOMAIN "caselink"
+
+#include "objects.h"
+#include "case-path.h"
+#include "cl-errors.h"
+#include "engine.h"
+#include "field-value.h"
+
+/* The case behind the call's path; replies NotFound itself when there is none. */
+static CLCaseRecord *
+case_for_call (CLDaemon *d, CLCall *call, GError **error)
+{
+  g_autofree char *id = cl_case_path_unescape (cl_call_suffix (call));
+
+  if (id == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case at %s", cl_call_path (call));
+      return NULL;
+    }
+  cl_engine_flush (d->engine);
+  return cl_store_get_case (d->store, id, error);
+}
+
+static char *
+id_for_call (CLCall *call)
+{
+  g_autofree char *id = cl_case_path_unescape (cl_call_suffix (call));
+  return id != NULL ? g_steal_pointer (&id) : g_strdup (cl_call_suffix (call));
+}
+
+void
+cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *b)
+{
+#define PROP(n, v) if (name == NULL || g_str_equal (name, n)) g_variant_builder_add (b, "{sv}", n, v)
+  PROP ("Id", g_variant_new_string (rec->id));
+  PROP ("Workflow", g_variant_new_string (rec->workflow));
+  PROP ("WorkflowVersion", g_variant_new_uint32 (rec->version));
+  PROP ("State", g_variant_new_string (rec->state));
+  PROP ("Title", g_variant_new_string (rec->title));
+  PROP ("Domain", g_variant_new_string (rec->domain));
+  PROP ("Agency", g_variant_new_string (rec->agency));
+  PROP ("Created", g_variant_new_int64 (rec->created));
+  PROP ("Updated", g_variant_new_int64 (rec->updated));
+  PROP ("Deadline", g_variant_new_int64 (rec->deadline));
+  PROP ("Overdue", g_variant_new_boolean (rec->overdue));
+  PROP ("Fields", rec->fields);
+#undef PROP
+}
+
+static gboolean
+case_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer data, GError **error)
+{
+  g_autoptr(CLCaseRecord) rec = case_for_call (data, call, error);
+
+  if (rec == NULL)
+    return FALSE;
+  cl_case_properties (rec, name, b);
+  return TRUE;
+}
+
+/* Changes go to the engine by id; it reports NotFound inside the batch. */
+static void
+advance (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *transition, *comment;
+  g_autoptr(GVariant) fields = NULL;
+  g_autofree char *id = id_for_call (call);
+
+  g_variant_get (args, "(&s@a{sv}&s)", &transition, &fields, &comment);
+  cl_engine_advance (d->engine, call, id, transition, fields, comment);
+}
+
+static void
+update (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *comment;
+  g_autoptr(GVariant) fields = NULL;
+  g_autofree char *id = id_for_call (call);
+
+  g_variant_get (args, "(@a{sv}&s)", &fields, &comment);
+  cl_engine_update (d->engine, call, id, fields, comment);
+}
+
+static void
+comment (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *text;
+  g_autofree char *id = id_for_call (call);
+
+  g_variant_get (args, "(&s)", &text);
+  cl_engine_comment (d->engine, call, id, text);
+}
+
+static void
+transitions (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
+  const CLIdentity *who = cl_daemon_identify (d, call);
+  CLWorkflow *wf;
+  GVariantBuilder b;
+
+  if (rec == NULL)
+    {
+      cl_call_error (call, error);
+      return;
+    }
+  wf = cl_registry_version (d->registry, rec->workflow, rec->version);
+  if (wf == NULL)
+    {
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_FAILED),
+                          "the definition of %s version %u is not available", rec->workflow, rec->version);
+      return;
+    }
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (wf->transitions, i);
+      g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
+      g_auto(GStrv) missing_v = NULL;
+      gboolean allowed;
+
+      if (!cl_transition_leaves (t, rec->state))
+        continue;
+      for (char **f = t->requires; f != NULL && *f != NULL; f++)
+        {
+          g_autoptr(GVariant) v = g_variant_lookup_value (rec->fields, *f, NULL);
+          if (cl_field_value_is_empty (v))
+            g_strv_builder_add (missing, *f);
+        }
+      missing_v = g_strv_builder_end (missing);
+      allowed = (who->root || (d->actors != NULL && who->known))
+                && cl_identity_pick_role (who, (const char *const *) t->by) != NULL;
+      g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (t->name));
+      g_variant_builder_add (&b, "{sv}", "to", g_variant_new_string (t->to));
+      g_variant_builder_add (&b, "{sv}", "title", g_variant_new_string (cl_daemon_title (d, t->titles, t->name)));
+      g_variant_builder_add (&b, "{sv}", "allowed", g_variant_new_boolean (allowed));
+      g_variant_builder_add (&b, "{sv}", "missing", g_variant_new_strv ((const char *const *) missing_v, -1));
+      g_variant_builder_add (&b, "{sv}", "by", g_variant_new_strv ((const char *const *) t->by, -1));
+      g_variant_builder_close (&b);
+    }
+  cl_call_return (call, g_variant_new ("(aa{sv})", &b));
+}
+
+static void
+history (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
+  g_autoptr(GPtrArray) rows = NULL;
+  GVariantBuilder b;
+
+  if (rec == NULL || (rows = cl_store_history (d->store, rec, &error)) == NULL)
+    {
+      cl_call_error (call, error);
+      return;
+    }
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CLHistoryRecord *h = g_ptr_array_index (rows, i);
+      g_autofree char *actor = NULL;
+
+      if (*h->role != '\0' && *h->agency != '\0')
+        actor = g_strdup_printf ("%s (%s@%s)", h->user, h->role, h->agency);
+      else if (*h->role != '\0')
+        actor = g_strdup_printf ("%s (%s)", h->user, h->role);
+      else
+        actor = g_strdup (h->user);
+      g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&b, "{sv}", "seq", g_variant_new_uint64 (h->seq));
+      g_variant_builder_add (&b, "{sv}", "time", g_variant_new_int64 (h->time));
+      g_variant_builder_add (&b, "{sv}", "actor", g_variant_new_string (actor));
+      g_variant_builder_add (&b, "{sv}", "uid", g_variant_new_uint32 (h->uid));
+      g_variant_builder_add (&b, "{sv}", "user", g_variant_new_string (h->user));
+      g_variant_builder_add (&b, "{sv}", "agency", g_variant_new_string (h->agency));
+      g_variant_builder_add (&b, "{sv}", "role", g_variant_new_string (h->role));
+      g_variant_builder_add (&b, "{sv}", "action", g_variant_new_string (h->action));
+      g_variant_builder_add (&b, "{sv}", "transition", g_variant_new_string (h->transition));
+      g_variant_builder_add (&b, "{sv}", "from", g_variant_new_string (h->from_state));
+      g_variant_builder_add (&b, "{sv}", "to", g_variant_new_string (h->to_state));
+      g_variant_builder_add (&b, "{sv}", "comment", g_variant_new_string (h->comment));
+      g_variant_builder_add (&b, "{sv}", "fields", h->fields);
+      g_variant_builder_add (&b, "{sv}", "hash", g_variant_new_string (h->hash));
+      g_variant_builder_close (&b);
+    }
+  cl_call_return (call, g_variant_new ("(aa{sv})", &b));
+}
+
+static gboolean
+case_exists (CLBus *bus, const char *suffix, gpointer data)
+{
+  CLDaemon *d = data;
+  g_autofree char *id = cl_case_path_unescape (suffix);
+  g_autoptr(CLCaseRecord) rec = NULL;
+
+  if (id == NULL)
+    return FALSE;
+  cl_engine_flush (d->engine);
+  rec = cl_store_get_case (d->store, id, NULL);
+  return rec != NULL;
+}
+
+static const CLMethod case_methods[] = {
+  { "Advance", "sa{sv}s", "transition fields comment", "s", "state", advance },
+  { "Transitions", "", "", "aa{sv}", "transitions", transitions },
+  { "Update", "a{sv}s", "fields comment", "", "", update },
+  { "Comment", "s", "text", "", "", comment },
+  { "History", "", "", "aa{sv}", "entries", history },
+  { NULL },
+};
+
+static const CLProperty case_props[] = {
+  { "Id", "s" }, { "Workflow", "s" }, { "WorkflowVersion", "u" }, { "State", "s" },
+  { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x" },
+  { "Updated", "x" }, { "Deadline", "x" }, { "Overdue", "b" }, { "Fields", "a{sv}" },
+  { NULL },
+};
+
+static const CLInterface case_iface = {
+  CL_CASE_IFACE, case_methods, case_props, NULL, case_properties,
+};
+
+static const CLInterface *const case_ifaces[] = { &case_iface, NULL };
+
+void
+cl_case_objects_register (CLDaemon *d)
+{
+  cl_bus_register (d->bus, CL_CASE_PATH_PREFIX, TRUE, case_ifaces, d, case_exists, NULL);
+}

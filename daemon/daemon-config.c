@@ -1,0 +1,149 @@
+/* daemon-config.c — caselink.conf (GKeyFile). */
+#define G_LOG_DOMAIN "caselink"
+
+#include "daemon-config.h"
+#include "cl-errors.h"
+
+#include <config.h>
+
+static const char *const known_daemon_keys[] = {
+  "database", "workflows", "plugins", "actors", "timezone", "language", NULL
+};
+static const char *const known_store_keys[] = { "synchronous", NULL };
+
+/* Paths in the file are relative to the file's directory. */
+static char *
+resolve (const char *base_dir, const char *value)
+{
+  if (value == NULL || g_path_is_absolute (value) || base_dir == NULL)
+    return g_strdup (value);
+  return g_build_filename (base_dir, value, NULL);
+}
+
+static gboolean
+check_keys (GKeyFile *kf, const char *group, const char *const *known, const char *path, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+
+  for (char **k = keys; k != NULL && *k != NULL; k++)
+    if (!g_strv_contains (known, *k))
+      {
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "%s: unknown key '%s' in [%s]", path, *k, group);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) err = NULL;
+  g_autofree char *dir = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err))
+    {
+      if (!path_given && g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        goto defaults;
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot read %s: %s", path, err->message);
+      return FALSE;
+    }
+  cfg->config_path = g_strdup (path);
+  dir = g_path_get_dirname (path);
+
+  groups = g_key_file_get_groups (kf, NULL);
+  for (char **g = groups; *g != NULL; g++)
+    {
+      if (g_str_equal (*g, "daemon"))
+        {
+          if (!check_keys (kf, *g, known_daemon_keys, path, error))
+            return FALSE;
+        }
+      else if (g_str_equal (*g, "store"))
+        {
+          if (!check_keys (kf, *g, known_store_keys, path, error))
+            return FALSE;
+        }
+      else if (!g_str_has_prefix (*g, "plugin.") && !g_str_equal (*g, "deadlines"))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                       "%s: unknown group [%s] (known: daemon, store, deadlines, plugin.NAME)", path, *g);
+          return FALSE;
+        }
+    }
+
+  if (cfg->db_path == NULL)
+    {
+      g_autofree char *v = g_key_file_get_string (kf, "daemon", "database", NULL);
+      cfg->db_path = resolve (dir, v);
+    }
+  if (cfg->workflow_dirs == NULL && g_key_file_has_key (kf, "daemon", "workflows", NULL))
+    {
+      g_auto(GStrv) list = g_key_file_get_string_list (kf, "daemon", "workflows", NULL, NULL);
+      GStrvBuilder *b = g_strv_builder_new ();
+      for (char **d = list; d != NULL && *d != NULL; d++)
+        {
+          g_autofree char *resolved = resolve (dir, *d);
+          g_strv_builder_add (b, resolved);
+        }
+      cfg->workflow_dirs = g_strv_builder_end (b);
+      g_strv_builder_unref (b);
+    }
+  if (cfg->plugins_dir == NULL)
+    {
+      g_autofree char *v = g_key_file_get_string (kf, "daemon", "plugins", NULL);
+      cfg->plugins_dir = resolve (dir, v);
+    }
+  {
+    g_autofree char *v = g_key_file_get_string (kf, "daemon", "actors", NULL);
+    if (v != NULL && *v != '\0')
+      cfg->actors_path = resolve (dir, v);
+  }
+  cfg->timezone_name = g_key_file_get_string (kf, "daemon", "timezone", NULL);
+  cfg->language = g_key_file_get_string (kf, "daemon", "language", NULL);
+  {
+    g_autofree char *v = g_key_file_get_string (kf, "store", "synchronous", NULL);
+    if (v != NULL && !cl_store_parse_sync_mode (v, &cfg->sync))
+      {
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                     "%s: [store] synchronous=%s: use full, normal or off", path, v);
+        return FALSE;
+      }
+  }
+
+defaults:
+  if (cfg->db_path == NULL)
+    cfg->db_path = g_strdup (CASELINK_DB_PATH);
+  if (cfg->workflow_dirs == NULL)
+    {
+      const char *defaults[] = { CASELINK_WORKFLOWS_DIR, CASELINK_LOCAL_WORKFLOWS_DIR, NULL };
+      cfg->workflow_dirs = g_strdupv ((char **) defaults);
+    }
+  if (cfg->plugins_dir == NULL)
+    cfg->plugins_dir = g_strdup (CASELINK_PLUGINS_DIR);
+  if (cfg->language == NULL)
+    cfg->language = g_strdup ("zh");
+  if (cfg->timezone_name == NULL)
+    cfg->timezone_name = g_strdup ("Asia/Shanghai");
+  cfg->tz = g_time_zone_new_identifier (cfg->timezone_name);
+  if (cfg->tz == NULL)
+    {
+      g_warning ("time zone '%s' is not in the zone database; using a fixed +08:00", cfg->timezone_name);
+      cfg->tz = g_time_zone_new_offset (8 * 3600);
+    }
+  return TRUE;
+}
+
+void
+cl_config_clear (CLConfig *cfg)
+{
+  g_free (cfg->config_path);
+  g_free (cfg->db_path);
+  g_strfreev (cfg->workflow_dirs);
+  g_free (cfg->plugins_dir);
+  g_free (cfg->actors_path);
+  g_free (cfg->timezone_name);
+  g_clear_pointer (&cfg->tz, g_time_zone_unref);
+  g_free (cfg->language);
+}

@@ -1,0 +1,64 @@
+/* daemon.c — services the D-Bus objects share: identity, subscriber
+ * signals, reload, time. */
+#define G_LOG_DOMAIN "caselink"
+
+#include "daemon.h"
+#include "cl-errors.h"
+#include "engine.h"
+
+const CLIdentity *
+cl_daemon_identify (CLDaemon *d, CLCall *call)
+{
+  return cl_actors_identify (d->actors, cl_call_caller (call)->uid);
+}
+
+void
+cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface, const char *member,
+                               GVariant *args)
+{
+  GHashTableIter it;
+  gpointer name;
+  g_autoptr(GVariant) owned = g_variant_ref_sink (args);
+
+  g_hash_table_iter_init (&it, d->subscribers);
+  while (g_hash_table_iter_next (&it, &name, NULL))
+    cl_bus_emit (d->bus, name, path, iface, member, g_variant_ref (owned));
+}
+
+gboolean
+cl_daemon_reload (CLDaemon *d, GError **error)
+{
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CLActors) actors = NULL;
+
+  /* Nothing may be half-committed against the old definitions. */
+  cl_engine_flush (d->engine);
+  if (d->config.actors_path != NULL)
+    actors = cl_actors_load (d->config.actors_path, errors);
+  /* Strict: the registry keeps its set unless every file loads. */
+  if (errors->len == 0)
+    cl_registry_load (d->registry, (const char *const *) d->config.workflow_dirs, TRUE, errors);
+  if (errors->len > 0)
+    {
+      g_autofree char *joined = NULL;
+      g_ptr_array_add (errors, NULL);
+      joined = g_strjoinv ("\n", (char **) errors->pdata);
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "reload refused, the old set stays:\n%s", joined);
+      g_warning ("%s", (*error)->message);
+      return FALSE;
+    }
+  if (d->config.actors_path != NULL)
+    {
+      cl_actors_free (d->actors);
+      d->actors = g_steal_pointer (&actors);
+    }
+  g_message ("reloaded workflows and actors");
+  cl_bus_emit (d->bus, NULL, CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reloaded", NULL);
+  return TRUE;
+}
+
+gint64
+cl_daemon_now (CLDaemon *d)
+{
+  return g_get_real_time ();
+}

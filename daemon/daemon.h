@@ -1,0 +1,40 @@
+/* daemon.h — the one object that ties caselinkd's parts together; every
+ * D-Bus object handler receives it. */
+#pragma once
+
+#include "actors.h"
+#include "bus.h"
+#include "daemon-config.h"
+#include "registry.h"
+#include "store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CLEngine CLEngine;
+
+typedef struct {
+  CLConfig config;
+  CLStore *store;
+  CLRegistry *registry;
+  CLActors *actors;        /* NULL: no actors file, only root may change cases */
+  CLBus *bus;
+  CLEngine *engine;
+  GHashTable *subscribers; /* unique names that called Subscribe() */
+  GMainLoop *loop;
+  gboolean stopping;
+} CLDaemon;
+
+/* Identity of the caller of @call. */
+const CLIdentity *cl_daemon_identify (CLDaemon *d, CLCall *call);
+
+/* Send a Manager1 signal (or Case1 PropertiesChanged) to every subscriber. */
+void cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
+                                    const char *member, GVariant *args);
+
+/* Reload workflows and actors; all-or-nothing. */
+gboolean cl_daemon_reload (CLDaemon *d, GError **error);
+
+/* The microseconds-since-epoch "now" of the daemon. */
+gint64 cl_daemon_now (CLDaemon *d);
+
+G_END_DECLS

@@ -1,0 +1,705 @@
+/* engine.c — validation, roles and atomic changes of cases. */
+#define G_LOG_DOMAIN "caselink-engine"
+
+#include "engine.h"
+#include "case-path.h"
+#include "cl-errors.h"
+#include "field-value.h"
+
+#include <string.h>
+
+/* Past this many queued changes, commit without waiting for idle. */
+#define MAX_BATCH 256
+
+typedef enum {
+  JOB_CREATE,
+  JOB_ADVANCE,
+  JOB_UPDATE,
+  JOB_COMMENT,
+} JobKind;
+
+typedef struct {
+  JobKind kind;
+  CLCall *call;
+  char *workflow;
+  char *id;
+  char *transition;
+  char *comment;
+  GVariant *fields;
+  /* results */
+  GVariant *reply;
+  GError *error;
+  CLCaseRecord *after;     /* the case as written, for signals */
+  char *from_state;
+} Job;
+
+struct _CLEngine {
+  CLDaemon *d;
+  GQueue queue;
+  guint idle_id;
+};
+
+static void
+job_free (Job *job)
+{
+  g_free (job->workflow);
+  g_free (job->id);
+  g_free (job->transition);
+  g_free (job->comment);
+  g_clear_pointer (&job->fields, g_variant_unref);
+  g_clear_pointer (&job->reply, g_variant_unref);
+  g_clear_error (&job->error);
+  cl_case_record_free (job->after);
+  g_free (job->from_state);
+  g_free (job);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static gboolean
+agency_ok (const char *id, gpointer data)
+{
+  CLDaemon *d = data;
+  /* Without an actors file there is no list of agencies to check against. */
+  return d->actors == NULL || cl_actors_agency_known (d->actors, id);
+}
+
+static char *
+join_strv (const char *const *v)
+{
+  return g_strjoinv (", ", (char **) v);
+}
+
+/* Coerce every value of @given into @merged (name -> GVariant). */
+static gboolean
+coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *merged, GVariantBuilder *changed,
+             GError **error)
+{
+  GVariantIter it;
+  const char *name;
+  GVariant *value;
+
+  if (g_variant_n_children (given) > CL_MAX_FIELDS_PER_CALL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "too many fields in one call (%zu, at most %d)",
+                   g_variant_n_children (given), CL_MAX_FIELDS_PER_CALL);
+      return FALSE;
+    }
+  g_variant_iter_init (&it, given);
+  while (g_variant_iter_next (&it, "{&sv}", &name, &value))
+    {
+      const CLField *f = cl_workflow_field (wf, name);
+      GVariant *v;
+
+      if (f == NULL)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "unknown field '%.64s' in workflow '%s'", name, wf->name);
+          g_variant_unref (value);
+          return FALSE;
+        }
+      v = cl_field_coerce (f, value, agency_ok, d, error);
+      g_variant_unref (value);
+      if (v == NULL)
+        return FALSE;
+      g_variant_builder_add (changed, "{sv}", name, v);
+      g_hash_table_replace (merged, (gpointer) f->name, v);
+    }
+  return TRUE;
+}
+
+static GHashTable *
+fields_table (GVariant *fields)
+{
+  GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  GVariantIter it;
+  char *name;
+  GVariant *value;
+
+  g_variant_iter_init (&it, fields);
+  while (g_variant_iter_next (&it, "{sv}", &name, &value))
+    g_hash_table_replace (t, name, value);
+  return t;
+}
+
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Sorted by name, empty values dropped: one stored form per content. */
+static GVariant *
+fields_variant (GHashTable *t)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GVariantBuilder b;
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, t);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (!cl_field_value_is_empty (v))
+      g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, cmp_str);
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  for (guint i = 0; i < keys->len; i++)
+    g_variant_builder_add (&b, "{sv}", (char *) keys->pdata[i], g_hash_table_lookup (t, keys->pdata[i]));
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+static char *
+field_string (GVariant *fields, const char *name)
+{
+  const char *s = NULL;
+  if (g_variant_lookup (fields, name, "&s", &s))
+    return g_strdup (s);
+  return g_strdup ("");
+}
+
+char *
+cl_engine_holder (const CLWorkflow *wf, const char *state, GVariant *fields, const char *fallback)
+{
+  const CLState *st = cl_workflow_state (wf, state);
+
+  if (st != NULL && st->holder != NULL)
+    {
+      if (!st->holder_is_field)
+        return g_strdup (st->holder);
+      {
+        g_autofree char *v = field_string (fields, st->holder);
+        if (*v != '\0')
+          return g_steal_pointer (&v);
+      }
+    }
+  return g_strdup (fallback ? fallback : "");
+}
+
+/* Every required field that is empty in @merged, or NULL. */
+static char *
+missing_required (const CLWorkflow *wf, GHashTable *merged, const char *const *only)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) missing = NULL;
+
+  if (only != NULL)
+    {
+      for (const char *const *n = only; *n != NULL; n++)
+        if (cl_field_value_is_empty (g_hash_table_lookup (merged, *n)))
+          g_strv_builder_add (b, *n);
+    }
+  else
+    for (guint i = 0; i < wf->fields->len; i++)
+      {
+        CLField *f = g_ptr_array_index (wf->fields, i);
+        if (f->required && cl_field_value_is_empty (g_hash_table_lookup (merged, f->name)))
+          g_strv_builder_add (b, f->name);
+      }
+  missing = g_strv_builder_end (b);
+  return missing[0] != NULL ? join_strv ((const char *const *) missing) : NULL;
+}
+
+static void
+fill_history_actor (CLHistoryRecord *h, const CLIdentity *who, const char *role, gint64 now)
+{
+  h->time = now;
+  h->uid = who->uid;
+  h->user = g_strdup (who->user);
+  h->agency = g_strdup (who->agency);
+  h->role = g_strdup (role ? role : "");
+}
+
+static gboolean
+may_change (CLDaemon *d, const CLIdentity *who, GError **error)
+{
+  if (who->root)
+    return TRUE;
+  if (d->actors == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED,
+                   "only root may change cases: no actors file is configured ([daemon] actors= in caselink.conf)");
+      return FALSE;
+    }
+  if (!who->known)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED,
+                   "user %s (uid %u) is not listed in the actors file, so holds no role", who->user, who->uid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- the changes ------------------------------------------------------ */
+
+static gboolean
+run_create (CLEngine *engine, Job *job, GError **error)
+{
+  CLDaemon *d = engine->d;
+  const CLIdentity *who = cl_daemon_identify (d, job->call);
+  CLWorkflow *wf = cl_registry_newest (d->registry, job->workflow);
+  g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_variant_unref);
+  g_autoptr(CLCaseRecord) rec = g_new0 (CLCaseRecord, 1);
+  g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *path = NULL;
+  const char *role = NULL;
+  GVariantBuilder given;
+  gint64 number, now = cl_daemon_now (d);
+
+  if (wf == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no workflow '%.64s' (caselinkctl workflows lists them)",
+                   job->workflow);
+      return FALSE;
+    }
+  if (!may_change (d, who, error))
+    return FALSE;
+  if (wf->created_by != NULL)
+    {
+      role = cl_identity_pick_role (who, (const char *const *) wf->created_by);
+      if (role == NULL)
+        {
+          g_autofree char *roles = join_strv ((const char *const *) wf->created_by);
+          g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED,
+                       "creating a %s case needs one of the roles: %s", wf->name, roles);
+          return FALSE;
+        }
+    }
+  else if (who->roles[0] != NULL)
+    role = who->roles[0];
+
+  g_variant_builder_init (&given, G_VARIANT_TYPE_VARDICT);
+  if (!coerce_into (d, wf, job->fields, merged, &given, error))
+    {
+      g_variant_builder_clear (&given);
+      return FALSE;
+    }
+  missing = missing_required (wf, merged, NULL);
+  if (missing != NULL)
+    {
+      g_variant_builder_clear (&given);
+      g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "missing required fields: %s", missing);
+      return FALSE;
+    }
+
+  local = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
+  {
+    g_autoptr(GDateTime) in_tz = g_date_time_to_timezone (local, d->config.tz);
+    if (!cl_store_next_number (d->store, wf->id_prefix, g_date_time_get_year (in_tz), &number, error))
+      {
+        g_variant_builder_clear (&given);
+        return FALSE;
+      }
+    rec->id = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT, wf->id_prefix, g_date_time_get_year (in_tz), number);
+  }
+  rec->workflow = g_strdup (wf->name);
+  rec->version = wf->version;
+  rec->state = g_strdup (wf->initial->name);
+  rec->previous_state = g_strdup ("");
+  rec->fields = fields_variant (merged);
+  rec->title = field_string (rec->fields, "title");
+  rec->domain = field_string (rec->fields, "domain");
+  rec->creator_agency = g_strdup (who->agency);
+  rec->agency = cl_engine_holder (wf, rec->state, rec->fields, who->agency);
+  rec->created = rec->updated = now;
+  if (!cl_store_insert_case (d->store, rec, error))
+    {
+      g_variant_builder_clear (&given);
+      return FALSE;
+    }
+
+  fill_history_actor (h, who, role, now);
+  h->action = g_strdup ("created");
+  h->to_state = g_strdup (rec->state);
+  h->fields = g_variant_ref_sink (g_variant_builder_end (&given));
+  if (!cl_store_append_history (d->store, rec, h, error) || !cl_store_update_case (d->store, rec, error))
+    return FALSE;
+
+  path = cl_case_path_for_id (rec->id);
+  job->reply = g_variant_ref_sink (g_variant_new ("(so)", rec->id, path));
+  job->after = g_steal_pointer (&rec);
+  return TRUE;
+}
+
+static CLCaseRecord *
+load_case (CLDaemon *d, const char *id, CLWorkflow **wf_out, GError **error)
+{
+  CLCaseRecord *rec = cl_store_get_case (d->store, id, error);
+
+  if (rec == NULL)
+    return NULL;
+  *wf_out = cl_registry_version (d->registry, rec->workflow, rec->version);
+  if (*wf_out == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+                   "case %s runs on workflow %s version %u, whose definition is not available", id,
+                   rec->workflow, rec->version);
+      cl_case_record_free (rec);
+      return NULL;
+    }
+  return rec;
+}
+
+static gboolean
+check_comment (const char *comment, GError **error)
+{
+  if (g_utf8_strlen (comment, -1) > CL_MAX_COMMENT_CHARS)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "comment too long (at most %d characters)",
+                   CL_MAX_COMMENT_CHARS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Shared by advance and update: merge @job->fields, check required fields
+ * are not cleared, then @requires, and write the row plus its history. */
+static gboolean
+apply_change (CLEngine *engine, Job *job, CLCaseRecord *rec, CLWorkflow *wf, const CLIdentity *who,
+              const char *role, const CLTransition *t, GError **error)
+{
+  CLDaemon *d = engine->d;
+  g_autoptr(GHashTable) merged = fields_table (rec->fields);
+  g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
+  g_autofree char *cleared = NULL;
+  g_autofree char *missing = NULL;
+  GVariantBuilder given;
+  gint64 now = cl_daemon_now (d);
+
+  g_variant_builder_init (&given, G_VARIANT_TYPE_VARDICT);
+  if (!coerce_into (d, wf, job->fields, merged, &given, error))
+    {
+      g_variant_builder_clear (&given);
+      return FALSE;
+    }
+  h->fields = g_variant_ref_sink (g_variant_builder_end (&given));
+  cleared = missing_required (wf, merged, NULL);
+  if (cleared != NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "required fields cannot be empty: %s", cleared);
+      return FALSE;
+    }
+  if (t != NULL && t->requires != NULL)
+    {
+      missing = missing_required (wf, merged, (const char *const *) t->requires);
+      if (missing != NULL)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "transition '%s' needs fields: %s", t->name, missing);
+          return FALSE;
+        }
+    }
+
+  job->from_state = g_strdup (rec->state);
+  g_clear_pointer (&rec->fields, g_variant_unref);
+  rec->fields = fields_variant (merged);
+  g_free (rec->title);
+  rec->title = field_string (rec->fields, "title");
+  g_free (rec->domain);
+  rec->domain = field_string (rec->fields, "domain");
+  if (t != NULL)
+    {
+      g_free (rec->previous_state);
+      rec->previous_state = rec->state;
+      rec->state = g_strdup (t->to);
+    }
+  g_free (rec->agency);
+  rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);
+  rec->updated = now;
+
+  fill_history_actor (h, who, role, now);
+  h->action = g_strdup (job->kind == JOB_ADVANCE ? "transition" : job->kind == JOB_UPDATE ? "update" : "comment");
+  h->transition = g_strdup (t ? t->name : "");
+  h->from_state = g_strdup (job->from_state);
+  h->to_state = g_strdup (rec->state);
+  h->comment = g_strdup (job->comment ? job->comment : "");
+  return cl_store_append_history (d->store, rec, h, error) && cl_store_update_case (d->store, rec, error);
+}
+
+static gboolean
+run_advance (CLEngine *engine, Job *job, GError **error)
+{
+  CLDaemon *d = engine->d;
+  const CLIdentity *who = cl_daemon_identify (d, job->call);
+  CLWorkflow *wf = NULL;
+  g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
+  const CLTransition *t;
+  const char *role;
+
+  if (rec == NULL)
+    return FALSE;
+  t = cl_workflow_transition (wf, job->transition);
+  if (t == NULL || !cl_transition_leaves (t, rec->state))
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_auto(GStrv) names = NULL;
+      g_autofree char *list = NULL;
+
+      for (guint i = 0; i < wf->transitions->len; i++)
+        {
+          CLTransition *o = g_ptr_array_index (wf->transitions, i);
+          if (cl_transition_leaves (o, rec->state))
+            g_strv_builder_add (b, o->name);
+        }
+      names = g_strv_builder_end (b);
+      list = names[0] ? join_strv ((const char *const *) names) : g_strdup ("none (the case is closed)");
+      if (t == NULL)
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
+                     "workflow %s has no transition '%.64s'; from state '%s' you can: %s", wf->name,
+                     job->transition, rec->state, list);
+      else
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
+                     "transition '%s' does not leave state '%s'; from there you can: %s", t->name, rec->state,
+                     list);
+      return FALSE;
+    }
+  if (!may_change (d, who, error))
+    return FALSE;
+  role = cl_identity_pick_role (who, (const char *const *) t->by);
+  if (role == NULL)
+    {
+      g_autofree char *roles = join_strv ((const char *const *) t->by);
+      g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED, "transition '%s' needs one of the roles: %s",
+                   t->name, roles);
+      return FALSE;
+    }
+  if (!check_comment (job->comment, error) || !apply_change (engine, job, rec, wf, who, role, t, error))
+    return FALSE;
+  job->reply = g_variant_ref_sink (g_variant_new ("(s)", rec->state));
+  job->after = g_steal_pointer (&rec);
+  return TRUE;
+}
+
+static gboolean
+run_update (CLEngine *engine, Job *job, GError **error)
+{
+  CLDaemon *d = engine->d;
+  const CLIdentity *who = cl_daemon_identify (d, job->call);
+  CLWorkflow *wf = NULL;
+  g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
+
+  if (rec == NULL || !may_change (d, who, error) || !check_comment (job->comment, error))
+    return FALSE;
+  if (job->kind == JOB_UPDATE && g_variant_n_children (job->fields) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "no fields given to update");
+      return FALSE;
+    }
+  if (job->kind == JOB_COMMENT && *g_strstrip (job->comment) == '\0')
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "the comment is empty");
+      return FALSE;
+    }
+  if (!apply_change (engine, job, rec, wf, who, who->roles[0], NULL, error))
+    return FALSE;
+  job->reply = NULL;
+  job->after = g_steal_pointer (&rec);
+  return TRUE;
+}
+
+/* ---- queue and group commit ------------------------------------------- */
+
+static GVariant *
+changed_properties (const CLCaseRecord *rec)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (rec->state));
+  g_variant_builder_add (&b, "{sv}", "Title", g_variant_new_string (rec->title));
+  g_variant_builder_add (&b, "{sv}", "Domain", g_variant_new_string (rec->domain));
+  g_variant_builder_add (&b, "{sv}", "Agency", g_variant_new_string (rec->agency));
+  g_variant_builder_add (&b, "{sv}", "Updated", g_variant_new_int64 (rec->updated));
+  g_variant_builder_add (&b, "{sv}", "Deadline", g_variant_new_int64 (rec->deadline));
+  g_variant_builder_add (&b, "{sv}", "Overdue", g_variant_new_boolean (rec->overdue));
+  g_variant_builder_add (&b, "{sv}", "Fields", rec->fields);
+  return g_variant_builder_end (&b);
+}
+
+static void
+announce (CLEngine *engine, Job *job)
+{
+  CLDaemon *d = engine->d;
+  const CLCaseRecord *rec = job->after;
+  g_autofree char *path = cl_case_path_for_id (rec->id);
+
+  if (g_hash_table_size (d->subscribers) == 0)
+    return;
+  if (job->kind == JOB_CREATE)
+    cl_daemon_emit_to_subscribers (d, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseCreated",
+                                   g_variant_new ("(sos)", rec->id, path, rec->workflow));
+  if (job->kind == JOB_ADVANCE)
+    cl_daemon_emit_to_subscribers (d, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseAdvanced",
+                                   g_variant_new ("(sosss)", rec->id, path, job->transition, job->from_state,
+                                                  rec->state));
+  if (job->kind != JOB_CREATE)
+    cl_daemon_emit_to_subscribers (d, path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                   g_variant_new ("(s@a{sv}@as)", CL_CASE_IFACE, changed_properties (rec),
+                                                  g_variant_new_strv (NULL, 0)));
+}
+
+static gboolean
+run_job (CLEngine *engine, Job *job, GError **error)
+{
+  switch (job->kind)
+    {
+    case JOB_CREATE: return run_create (engine, job, error);
+    case JOB_ADVANCE: return run_advance (engine, job, error);
+    default: return run_update (engine, job, error);
+    }
+}
+
+void
+cl_engine_flush (CLEngine *engine)
+{
+  CLDaemon *d = engine->d;
+  g_autoptr(GError) tx_error = NULL;
+  GQueue batch = G_QUEUE_INIT;
+  Job *job;
+  gboolean any_ok = FALSE;
+
+  if (engine->idle_id != 0)
+    {
+      g_source_remove (engine->idle_id);
+      engine->idle_id = 0;
+    }
+  if (g_queue_is_empty (&engine->queue))
+    return;
+  batch = engine->queue;
+  g_queue_init (&engine->queue);
+
+  if (cl_store_begin (d->store, &tx_error))
+    {
+      for (GList *l = batch.head; l != NULL; l = l->next)
+        {
+          job = l->data;
+          if (!cl_store_savepoint (d->store, &job->error))
+            continue;
+          if (run_job (engine, job, &job->error))
+            {
+              if (cl_store_release (d->store, &job->error))
+                any_ok = TRUE;
+              else
+                cl_store_rollback_savepoint (d->store);
+            }
+          else
+            cl_store_rollback_savepoint (d->store);
+        }
+      if (any_ok)
+        cl_store_commit (d->store, &tx_error);
+      else
+        cl_store_rollback (d->store);
+    }
+  if (tx_error != NULL)
+    g_warning ("%s", tx_error->message);
+
+  /* Replies only after COMMIT: a replied change is durable. */
+  while ((job = g_queue_pop_head (&batch)) != NULL)
+    {
+      if (job->error == NULL && tx_error != NULL)
+        job->error = g_error_copy (tx_error);
+      if (job->error != NULL)
+        cl_call_error (job->call, job->error);
+      else
+        {
+          cl_call_return (job->call, job->reply ? g_variant_ref (job->reply) : NULL);
+          announce (engine, job);
+        }
+      job_free (job);
+    }
+}
+
+static gboolean
+flush_idle (gpointer data)
+{
+  CLEngine *engine = data;
+  engine->idle_id = 0;
+  cl_engine_flush (engine);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+submit (CLEngine *engine, Job *job)
+{
+  g_queue_push_tail (&engine->queue, job);
+  if (engine->queue.length >= MAX_BATCH)
+    {
+      cl_engine_flush (engine);
+      return;
+    }
+  /* Idle priority: every call already read from the bus is queued first,
+   * so callers that arrive together share one COMMIT. */
+  if (engine->idle_id == 0)
+    engine->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, engine, NULL);
+}
+
+static Job *
+job_new (JobKind kind, CLCall *call, GVariant *fields)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->call = call;
+  job->fields = fields ? g_variant_ref (fields) : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+  return job;
+}
+
+void
+cl_engine_create (CLEngine *engine, CLCall *call, const char *workflow, GVariant *fields)
+{
+  Job *job = job_new (JOB_CREATE, call, fields);
+  job->workflow = g_strdup (workflow);
+  submit (engine, job);
+}
+
+void
+cl_engine_advance (CLEngine *engine, CLCall *call, const char *id, const char *transition, GVariant *fields,
+                   const char *comment)
+{
+  Job *job = job_new (JOB_ADVANCE, call, fields);
+  job->id = g_strdup (id);
+  job->transition = g_strdup (transition);
+  job->comment = g_strdup (comment);
+  submit (engine, job);
+}
+
+void
+cl_engine_update (CLEngine *engine, CLCall *call, const char *id, GVariant *fields, const char *comment)
+{
+  Job *job = job_new (JOB_UPDATE, call, fields);
+  job->id = g_strdup (id);
+  job->comment = g_strdup (comment);
+  submit (engine, job);
+}
+
+void
+cl_engine_comment (CLEngine *engine, CLCall *call, const char *id, const char *text)
+{
+  Job *job = job_new (JOB_COMMENT, call, NULL);
+  job->id = g_strdup (id);
+  job->comment = g_strdup (text);
+  submit (engine, job);
+}
+
+guint
+cl_engine_pending (CLEngine *engine)
+{
+  return engine->queue.length;
+}
+
+CLEngine *
+cl_engine_new (CLDaemon *d)
+{
+  CLEngine *engine = g_new0 (CLEngine, 1);
+  engine->d = d;
+  g_queue_init (&engine->queue);
+  return engine;
+}
+
+void
+cl_engine_free (CLEngine *engine)
+{
+  if (engine == NULL)
+    return;
+  cl_engine_flush (engine);
+  g_free (engine);
+}

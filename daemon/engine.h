@@ -1,0 +1,35 @@
+/* engine.h — every change of a case: create, advance, update, comment.
+ *
+ * Calls are queued and committed together (group commit): the first change
+ * opens a transaction at idle priority, each change runs in its own
+ * savepoint (a failed one never rolls back its neighbours), one COMMIT
+ * makes them durable, and only then do replies and signals go out.
+ */
+#pragma once
+
+#include "daemon.h"
+
+G_BEGIN_DECLS
+
+CLEngine *cl_engine_new (CLDaemon *d);
+void cl_engine_free (CLEngine *engine);
+
+void cl_engine_create (CLEngine *engine, CLCall *call, const char *workflow, GVariant *fields);
+void cl_engine_advance (CLEngine *engine, CLCall *call, const char *id, const char *transition,
+                        GVariant *fields, const char *comment);
+void cl_engine_update (CLEngine *engine, CLCall *call, const char *id, GVariant *fields, const char *comment);
+void cl_engine_comment (CLEngine *engine, CLCall *call, const char *id, const char *text);
+
+/* Commit what is queued now (before a read, so a caller sees its own
+ * writes; and at shutdown). */
+void cl_engine_flush (CLEngine *engine);
+guint cl_engine_pending (CLEngine *engine);
+
+/* The agency holding a case in @state of @wf with @fields. */
+char *cl_engine_holder (const CLWorkflow *wf, const char *state, GVariant *fields, const char *fallback);
+
+/* Limits on what one call may carry. */
+#define CL_MAX_FIELDS_PER_CALL 256
+#define CL_MAX_COMMENT_CHARS 10000
+
+G_END_DECLS

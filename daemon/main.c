@@ -1,0 +1,263 @@
+/* main.c — caselinkd: options, configuration, signals, main loop. */
+#define G_LOG_DOMAIN "caselink"
+
+#include "daemon.h"
+#include "cl-dbus-glue.h"
+#include "cl-errors.h"
+#include "engine.h"
+#include "objects.h"
+
+#include <config.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* How long a stop waits for calls still being answered. */
+#define STOP_GRACE_MS 5000
+
+typedef struct {
+  CLDaemon *d;
+  gint64 deadline;
+} Stopping;
+
+static gboolean
+stop_tick (gpointer data)
+{
+  Stopping *s = data;
+  CLDaemon *d = s->d;
+
+  if (cl_engine_pending (d->engine) > 0)
+    cl_engine_flush (d->engine);
+  if (cl_bus_in_flight (d->bus) == 0 || g_get_monotonic_time () > s->deadline)
+    {
+      if (cl_bus_in_flight (d->bus) > 0)
+        g_warning ("stopping with %u calls unanswered", cl_bus_in_flight (d->bus));
+      g_main_loop_quit (d->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_stop_signal (gpointer data)
+{
+  CLDaemon *d = data;
+  Stopping *s;
+
+  if (d->stopping)
+    return G_SOURCE_CONTINUE;
+  g_message ("stopping: finishing calls in flight");
+  d->stopping = TRUE;
+  cl_bus_stop_accepting (d->bus);
+  cl_engine_flush (d->engine);
+  s = g_new0 (Stopping, 1);
+  s->d = d;
+  s->deadline = g_get_monotonic_time () + STOP_GRACE_MS * 1000;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 20, stop_tick, s, g_free);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hup (gpointer data)
+{
+  CLDaemon *d = data;
+  g_autoptr(GError) error = NULL;
+
+  g_message ("SIGHUP: reloading");
+  if (!cl_daemon_reload (d, &error))
+    g_warning ("reload failed; still serving the previous set");
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_disconnected (gpointer data)
+{
+  CLDaemon *d = data;
+  g_warning ("the bus went away; stopping");
+  cl_engine_flush (d->engine);
+  g_main_loop_quit (d->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_vanished (const char *name, gpointer data)
+{
+  CLDaemon *d = data;
+  g_hash_table_remove (d->subscribers, name);
+}
+
+typedef struct {
+  gboolean system;
+  gboolean session;
+  char *address;
+  char *db;
+  char **workflows;
+  char *plugins;
+  char *config;
+  gboolean debug;
+  gboolean version;
+} Options;
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) ctx = NULL;
+  GOptionEntry entries[] = {
+    { "system", 0, 0, G_OPTION_ARG_NONE, &o->system, "Serve on the system bus (the default)", NULL },
+    { "session", 0, 0, G_OPTION_ARG_NONE, &o->session, "Serve on the session bus", NULL },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &o->address, "Serve on the bus at ADDR", "ADDR" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db, "SQLite database (default " CASELINK_DB_PATH ")", "PATH" },
+    { "workflows", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->workflows,
+      "Workflow directory; repeatable, replaces the default search path, a later DIR wins by name", "DIR" },
+    { "plugins", 0, 0, G_OPTION_ARG_FILENAME, &o->plugins, "Plugin directory (default " CASELINK_PLUGINS_DIR ")", "DIR" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config, "Configuration file (default " CASELINK_CONFIG_FILE ")", "FILE" },
+    { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, "Log debug messages", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
+    { NULL },
+  };
+
+  ctx = g_option_context_new ("- the 府检联动 case-linkage daemon");
+  g_option_context_set_summary (ctx,
+    "Runs case-linkage workflows between administrative agencies, public security and\n"
+    "procuratorates, keeps cases and their history in SQLite, and serves org.caselink on D-Bus.");
+  g_option_context_set_description (ctx,
+    "Signals: SIGTERM/SIGINT finish the calls in flight and stop; SIGHUP reloads workflows and actors.\n"
+    "Exit status: 0 after a clean stop, 1 on an error (including org.caselink already owned), 2 on bad options.\n"
+    "See caselinkd(8), caselink.conf(5) and docs/dbus-api.md.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      fprintf (stderr, "caselinkd: %s (try --help)\n", error->message);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      fprintf (stderr, "caselinkd: unexpected argument '%s' (try --help)\n", (*argv)[1]);
+      return FALSE;
+    }
+  if ((o->system + o->session + (o->address != NULL)) > 1)
+    {
+      fprintf (stderr, "caselinkd: --system, --session and --address exclude each other\n");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+log_errors (GPtrArray *errors)
+{
+  for (guint i = 0; i < errors->len; i++)
+    g_warning ("%s", (char *) g_ptr_array_index (errors, i));
+}
+
+int
+main (int argc, char **argv)
+{
+  Options o = { 0 };
+  CLDaemon d = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  DBusConnection *conn;
+  int status = 0;
+
+  setlocale (LC_ALL, "");
+  if (!parse_options (&argc, &argv, &o))
+    return 2;
+  if (o.version)
+    {
+      printf ("caselinkd %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (o.debug)
+    g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+
+  d.config.sync = CL_SYNC_FULL;
+  d.config.db_path = g_strdup (o.db);
+  d.config.workflow_dirs = g_strdupv (o.workflows);
+  d.config.plugins_dir = g_strdup (o.plugins);
+  if (!cl_config_load (&d.config, o.config ? o.config : CASELINK_CONFIG_FILE, o.config != NULL, &error))
+    {
+      g_printerr ("caselinkd: %s\n", error->message);
+      return 1;
+    }
+
+  d.store = cl_store_open (d.config.db_path, d.config.sync, &error);
+  if (d.store == NULL)
+    {
+      g_printerr ("caselinkd: %s\n", error->message);
+      return 1;
+    }
+  d.registry = cl_registry_new (d.store);
+  cl_registry_load (d.registry, (const char *const *) d.config.workflow_dirs, FALSE, errors);
+  log_errors (errors);
+  if (d.config.actors_path != NULL)
+    {
+      g_ptr_array_set_size (errors, 0);
+      d.actors = cl_actors_load (d.config.actors_path, errors);
+      if (d.actors == NULL)
+        {
+          log_errors (errors);
+          g_printerr ("caselinkd: the actors file %s has errors; refusing to start\n", d.config.actors_path);
+          return 1;
+        }
+    }
+
+  conn = cl_dbus_open (o.address, o.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &error);
+  if (conn == NULL)
+    {
+      g_printerr ("caselinkd: %s\n", error->message);
+      return 1;
+    }
+  d.bus = cl_bus_new (conn);
+  d.subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  d.engine = cl_engine_new (&d);
+  d.loop = g_main_loop_new (NULL, FALSE);
+  cl_manager_register (&d);
+  cl_case_objects_register (&d);
+  cl_workflow_objects_register (&d);
+  cl_bus_on_vanished (d.bus, on_vanished, &d);
+  cl_bus_on_disconnected (d.bus, on_disconnected, &d);
+
+  if (!cl_bus_request_name (d.bus, CL_DBUS_NAME, &error))
+    {
+      g_printerr ("caselinkd: %s\n", error->message);
+      status = 1;
+      goto out;
+    }
+  cl_dbus_glue_attach (conn, NULL);
+  g_unix_signal_add (SIGTERM, on_stop_signal, &d);
+  g_unix_signal_add (SIGINT, on_stop_signal, &d);
+  g_unix_signal_add (SIGHUP, on_hup, &d);
+  {
+    g_autoptr(GPtrArray) wfs = cl_registry_list (d.registry);
+    g_message ("caselinkd %s serving %s with %u workflows, database %s", PACKAGE_VERSION, CL_DBUS_NAME,
+               wfs->len, d.config.db_path);
+  }
+
+  g_main_loop_run (d.loop);
+  cl_engine_flush (d.engine);
+  cl_bus_flush (d.bus);
+  g_message ("stopped");
+
+out:
+  cl_bus_unregister_all (d.bus);
+  cl_dbus_glue_detach (conn);
+  dbus_connection_close (conn);
+  cl_engine_free (d.engine);
+  cl_bus_free (d.bus);
+  dbus_connection_unref (conn);
+  g_hash_table_unref (d.subscribers);
+  g_main_loop_unref (d.loop);
+  cl_actors_free (d.actors);
+  cl_registry_free (d.registry);
+  cl_store_close (d.store);
+  cl_config_clear (&d.config);
+  g_free (o.address);
+  g_free (o.db);
+  g_strfreev (o.workflows);
+  g_free (o.plugins);
+  g_free (o.config);
+  return status;
+}

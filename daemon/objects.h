@@ -1,0 +1,20 @@
+/* objects.h — registration of caselinkd's D-Bus objects. */
+#pragma once
+
+#include "daemon.h"
+
+G_BEGIN_DECLS
+
+void cl_manager_register (CLDaemon *d);
+void cl_case_objects_register (CLDaemon *d);
+void cl_workflow_objects_register (CLDaemon *d);
+
+/* Case1 properties of @rec as a{sv} entries into @b (all, or only @name). */
+void cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *b);
+
+/* "title" of a workflow, transition or state in the deployment language. */
+const char *cl_daemon_title (CLDaemon *d, GHashTable *titles, const char *fallback);
+/* a{ss} of titles with the plain-string title under the default language. */
+GVariant *cl_daemon_titles (CLDaemon *d, GHashTable *titles, const char *fallback);
+
+G_END_DECLS

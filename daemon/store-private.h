@@ -1,0 +1,21 @@
+/* store-private.h — what store.c shares with store-query.c. */
+#pragma once
+
+#include "store.h"
+#include <sqlite3.h>
+
+struct _CLStore {
+  sqlite3 *db;
+  char *path;
+  GHashTable *stmts;   /* SQL text -> prepared statement, finalized at close */
+  gboolean in_tx;
+};
+
+int cl_store_latest_schema (void);
+gboolean cl_store_fail (CLStore *store, GError **error, const char *what);
+/* A cached prepared statement, reset and unbound. */
+sqlite3_stmt *cl_store_stmt (CLStore *store, const char *sql, GError **error);
+const char *cl_store_case_columns (void);
+CLCaseRecord *cl_store_case_from_row (sqlite3_stmt *stmt);
+char *cl_store_fields_to_text (GVariant *fields);
+GVariant *cl_store_fields_from_text (const char *text);

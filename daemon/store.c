@@ -1,0 +1,665 @@
+/* store.c — SQLite connection, schema migrations, case and history rows. */
+#define G_LOG_DOMAIN "caselink-store"
+
+#include "store.h"
+#include "store-private.h"
+#include "audit.h"
+#include "cl-errors.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Each entry upgrades the schema by one version; they run in order inside
+ * one transaction, and never change once released. */
+static const char *const migrations[] = {
+  /* 1: the spine */
+  "CREATE TABLE workflows ("
+  "  name TEXT NOT NULL, version INTEGER NOT NULL, source TEXT NOT NULL,"
+  "  path TEXT NOT NULL DEFAULT '', stored INTEGER NOT NULL,"
+  "  PRIMARY KEY (name, version)) WITHOUT ROWID;"
+  "CREATE TABLE counters ("
+  "  prefix TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
+  "  PRIMARY KEY (prefix, year)) WITHOUT ROWID;"
+  "CREATE TABLE cases ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  workflow TEXT NOT NULL, version INTEGER NOT NULL,"
+  "  state TEXT NOT NULL, previous_state TEXT NOT NULL DEFAULT '',"
+  "  title TEXT NOT NULL DEFAULT '', domain TEXT NOT NULL DEFAULT '',"
+  "  agency TEXT NOT NULL DEFAULT '', creator_agency TEXT NOT NULL DEFAULT '',"
+  "  created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+  "  deadline INTEGER NOT NULL DEFAULT 0, overdue INTEGER NOT NULL DEFAULT 0,"
+  "  fields TEXT NOT NULL DEFAULT '@a{sv} {}',"
+  "  history_count INTEGER NOT NULL DEFAULT 0, history_head TEXT NOT NULL DEFAULT '');"
+  "CREATE INDEX cases_workflow ON cases (workflow, seq);"
+  "CREATE INDEX cases_state ON cases (state, seq);"
+  "CREATE INDEX cases_domain ON cases (domain, seq);"
+  "CREATE INDEX cases_agency ON cases (agency, seq);"
+  "CREATE INDEX cases_overdue ON cases (overdue, seq);"
+  "CREATE INDEX cases_state_deadline ON cases (state, deadline);"
+  "CREATE INDEX cases_deadline ON cases (deadline) WHERE deadline > 0;"
+  "CREATE TABLE history ("
+  "  case_seq INTEGER NOT NULL REFERENCES cases (seq), seq INTEGER NOT NULL,"
+  "  time INTEGER NOT NULL, uid INTEGER NOT NULL, user TEXT NOT NULL,"
+  "  agency TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+  "  transition TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,"
+  "  comment TEXT NOT NULL, fields TEXT NOT NULL, hash TEXT NOT NULL,"
+  "  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
+};
+
+int
+cl_store_latest_schema (void)
+{
+  return (int) G_N_ELEMENTS (migrations);
+}
+
+gboolean
+cl_store_fail (CLStore *store, GError **error, const char *what)
+{
+  int code = sqlite3_extended_errcode (store->db);
+  const char *hint = "";
+
+  if ((code & 0xff) == SQLITE_FULL)
+    hint = " (the disk is full)";
+  else if ((code & 0xff) == SQLITE_READONLY)
+    hint = " (the database is read-only)";
+  else if ((code & 0xff) == SQLITE_BUSY)
+    hint = " (the database is locked by another process)";
+  g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "storage error while %s: %s%s",
+               what, sqlite3_errmsg (store->db), hint);
+  return FALSE;
+}
+
+sqlite3_stmt *
+cl_store_stmt (CLStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (store->stmts, sql);
+
+  if (stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+        {
+          cl_store_fail (store, error, "preparing a statement");
+          return NULL;
+        }
+      g_hash_table_insert (store->stmts, g_strdup (sql), stmt);
+    }
+  else
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  return stmt;
+}
+
+static gboolean
+exec (CLStore *store, const char *sql, GError **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (store->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "storage error: %s", msg ? msg : sqlite3_errmsg (store->db));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+read_schema_version (CLStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = 0;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT version FROM schema_version", -1, &stmt, NULL) != SQLITE_OK)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+migrate (CLStore *store, GError **error)
+{
+  int version;
+
+  if (!exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!exec (store, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", error))
+    goto fail;
+  version = read_schema_version (store);
+  if (version > cl_store_latest_schema ())
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+                   "the database has schema version %d, newer than this caselinkd understands (%d); "
+                   "run a newer caselinkd or restore a backup", version, cl_store_latest_schema ());
+      goto fail;
+    }
+  for (int v = version; v < cl_store_latest_schema (); v++)
+    {
+      g_debug ("applying schema migration %d", v + 1);
+      if (!exec (store, migrations[v], error))
+        goto fail;
+    }
+  if (version < cl_store_latest_schema ())
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",
+                                              cl_store_latest_schema ());
+      if (!exec (store, sql, error))
+        goto fail;
+    }
+  return exec (store, "COMMIT", error);
+
+fail:
+  exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+gboolean
+cl_store_parse_sync_mode (const char *s, CLSyncMode *out)
+{
+  if (g_ascii_strcasecmp (s, "full") == 0)
+    *out = CL_SYNC_FULL;
+  else if (g_ascii_strcasecmp (s, "normal") == 0)
+    *out = CL_SYNC_NORMAL;
+  else if (g_ascii_strcasecmp (s, "off") == 0)
+    *out = CL_SYNC_OFF;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The database holds case files: only the daemon's user may read it. */
+static gboolean
+create_private_file (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open %s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+  fchmod (fd, 0600);
+  close (fd);
+  return TRUE;
+}
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+CLStore *
+cl_store_open (const char *path, CLSyncMode sync, GError **error)
+{
+  g_autoptr(CLStore) store = g_new0 (CLStore, 1);
+  static const char *const sync_sql[] = {
+    [CL_SYNC_OFF] = "PRAGMA synchronous=OFF",
+    [CL_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
+    [CL_SYNC_FULL] = "PRAGMA synchronous=FULL",
+  };
+
+  store->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+  store->path = g_strdup (path);
+  if (!create_private_file (path, error))
+    return NULL;
+  if (sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open database %s: %s", path,
+                   store->db ? sqlite3_errmsg (store->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_extended_result_codes (store->db, 1);
+  sqlite3_busy_timeout (store->db, 5000);
+  if (!exec (store, "PRAGMA journal_mode=WAL", error)
+      || !exec (store, sync_sql[sync], error)
+      || !exec (store, "PRAGMA foreign_keys=ON", error)
+      || !exec (store, "PRAGMA secure_delete=ON", error))
+    return NULL;
+  if (!migrate (store, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
+void
+cl_store_close (CLStore *store)
+{
+  if (store == NULL)
+    return;
+  g_hash_table_unref (store->stmts);
+  if (store->db != NULL)
+    sqlite3_close (store->db);
+  g_free (store->path);
+  g_free (store);
+}
+
+int
+cl_store_schema_version (CLStore *store)
+{
+  return read_schema_version (store);
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+gboolean
+cl_store_begin (CLStore *store, GError **error)
+{
+  if (!exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  store->in_tx = TRUE;
+  return TRUE;
+}
+
+gboolean
+cl_store_commit (CLStore *store, GError **error)
+{
+  if (!exec (store, "COMMIT", error))
+    {
+      cl_store_rollback (store);
+      return FALSE;
+    }
+  store->in_tx = FALSE;
+  return TRUE;
+}
+
+void
+cl_store_rollback (CLStore *store)
+{
+  if (!sqlite3_get_autocommit (store->db))
+    exec (store, "ROLLBACK", NULL);
+  store->in_tx = FALSE;
+}
+
+gboolean
+cl_store_in_transaction (CLStore *store)
+{
+  return store->in_tx;
+}
+
+gboolean
+cl_store_savepoint (CLStore *store, GError **error)
+{
+  return exec (store, "SAVEPOINT item", error);
+}
+
+gboolean
+cl_store_release (CLStore *store, GError **error)
+{
+  return exec (store, "RELEASE item", error);
+}
+
+void
+cl_store_rollback_savepoint (CLStore *store)
+{
+  exec (store, "ROLLBACK TO item", NULL);
+  exec (store, "RELEASE item", NULL);
+}
+
+/* ---- counters --------------------------------------------------------- */
+
+gboolean
+cl_store_next_number (CLStore *store, const char *prefix, int year, gint64 *out, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = cl_store_stmt (store,
+                        "INSERT INTO counters (prefix, year, last) VALUES (?1, ?2, 1) "
+                        "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, year);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return cl_store_fail (store, error, "allocating a case number");
+  *out = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* ---- cases ------------------------------------------------------------ */
+
+void
+cl_case_record_free (CLCaseRecord *rec)
+{
+  if (rec == NULL)
+    return;
+  g_free (rec->id);
+  g_free (rec->workflow);
+  g_free (rec->state);
+  g_free (rec->previous_state);
+  g_free (rec->title);
+  g_free (rec->domain);
+  g_free (rec->agency);
+  g_free (rec->creator_agency);
+  g_clear_pointer (&rec->fields, g_variant_unref);
+  g_free (rec->history_head);
+  g_free (rec);
+}
+
+void
+cl_history_record_free (CLHistoryRecord *h)
+{
+  if (h == NULL)
+    return;
+  g_free (h->user);
+  g_free (h->agency);
+  g_free (h->role);
+  g_free (h->action);
+  g_free (h->transition);
+  g_free (h->from_state);
+  g_free (h->to_state);
+  g_free (h->comment);
+  g_clear_pointer (&h->fields, g_variant_unref);
+  g_free (h->hash);
+  g_free (h);
+}
+
+char *
+cl_store_fields_to_text (GVariant *fields)
+{
+  if (fields == NULL)
+    return g_strdup ("@a{sv} {}");
+  return g_variant_print (fields, TRUE);
+}
+
+GVariant *
+cl_store_fields_from_text (const char *text)
+{
+  GVariant *v = NULL;
+
+  if (text != NULL)
+    v = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL);
+  if (v == NULL)
+    {
+      g_warning ("unreadable fields in the database: %.80s", text ? text : "(null)");
+      v = g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0);
+    }
+  return g_variant_ref_sink (v);
+}
+
+static char *
+col_text (sqlite3_stmt *stmt, int i)
+{
+  const unsigned char *t = sqlite3_column_text (stmt, i);
+  return g_strdup (t ? (const char *) t : "");
+}
+
+#define CASE_COLUMNS "seq, id, workflow, version, state, previous_state, title, domain, agency, " \
+                     "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head"
+
+const char *
+cl_store_case_columns (void)
+{
+  return CASE_COLUMNS;
+}
+
+CLCaseRecord *
+cl_store_case_from_row (sqlite3_stmt *stmt)
+{
+  CLCaseRecord *rec = g_new0 (CLCaseRecord, 1);
+
+  rec->seq = sqlite3_column_int64 (stmt, 0);
+  rec->id = col_text (stmt, 1);
+  rec->workflow = col_text (stmt, 2);
+  rec->version = (guint) sqlite3_column_int64 (stmt, 3);
+  rec->state = col_text (stmt, 4);
+  rec->previous_state = col_text (stmt, 5);
+  rec->title = col_text (stmt, 6);
+  rec->domain = col_text (stmt, 7);
+  rec->agency = col_text (stmt, 8);
+  rec->creator_agency = col_text (stmt, 9);
+  rec->created = sqlite3_column_int64 (stmt, 10);
+  rec->updated = sqlite3_column_int64 (stmt, 11);
+  rec->deadline = sqlite3_column_int64 (stmt, 12);
+  rec->overdue = sqlite3_column_int (stmt, 13) != 0;
+  rec->fields = cl_store_fields_from_text ((const char *) sqlite3_column_text (stmt, 14));
+  rec->history_count = (guint64) sqlite3_column_int64 (stmt, 15);
+  rec->history_head = col_text (stmt, 16);
+  return rec;
+}
+
+static void
+bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
+{
+  sqlite3_bind_text (stmt, 1, rec->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, rec->workflow, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, rec->version);
+  sqlite3_bind_text (stmt, 4, rec->state, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, rec->previous_state ? rec->previous_state : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, rec->title ? rec->title : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, rec->domain ? rec->domain : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, rec->agency ? rec->agency : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, rec->creator_agency ? rec->creator_agency : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 10, rec->created);
+  sqlite3_bind_int64 (stmt, 11, rec->updated);
+  sqlite3_bind_int64 (stmt, 12, rec->deadline);
+  sqlite3_bind_int (stmt, 13, rec->overdue ? 1 : 0);
+  sqlite3_bind_text (stmt, 14, fields_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) rec->history_count);
+  sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_TRANSIENT);
+}
+
+gboolean
+cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
+{
+  g_autofree char *fields_text = cl_store_fields_to_text (rec->fields);
+  sqlite3_stmt *stmt;
+
+  stmt = cl_store_stmt (store,
+                        "INSERT INTO cases (id, workflow, version, state, previous_state, title, domain, agency, "
+                        "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_case (stmt, rec, fields_text);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return cl_store_fail (store, error, "creating a case");
+  rec->seq = sqlite3_last_insert_rowid (store->db);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+gboolean
+cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
+{
+  g_autofree char *fields_text = cl_store_fields_to_text (rec->fields);
+  sqlite3_stmt *stmt;
+
+  stmt = cl_store_stmt (store,
+                        "UPDATE cases SET id = ?1, workflow = ?2, version = ?3, state = ?4, previous_state = ?5, "
+                        "title = ?6, domain = ?7, agency = ?8, creator_agency = ?9, created = ?10, updated = ?11, "
+                        "deadline = ?12, overdue = ?13, fields = ?14, history_count = ?15, history_head = ?16 "
+                        "WHERE seq = ?17",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_case (stmt, rec, fields_text);
+  sqlite3_bind_int64 (stmt, 17, rec->seq);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return cl_store_fail (store, error, "updating a case");
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+CLCaseRecord *
+cl_store_get_case (CLStore *store, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt;
+  CLCaseRecord *rec;
+  int rc;
+
+  stmt = cl_store_stmt (store, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%s'", id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      cl_store_fail (store, error, "reading a case");
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  rec = cl_store_case_from_row (stmt);
+  sqlite3_reset (stmt);
+  return rec;
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+gboolean
+cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, GError **error)
+{
+  g_autofree char *fields_text = cl_store_fields_to_text (h->fields);
+  sqlite3_stmt *stmt;
+
+  h->seq = rec->history_count + 1;
+  g_free (h->hash);
+  h->hash = cl_audit_hash (rec->history_head, rec->id, h, fields_text);
+
+  stmt = cl_store_stmt (store,
+                        "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
+                        "from_state, to_state, comment, fields, hash) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, rec->seq);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) h->seq);
+  sqlite3_bind_int64 (stmt, 3, h->time);
+  sqlite3_bind_int64 (stmt, 4, h->uid);
+  sqlite3_bind_text (stmt, 5, h->user ? h->user : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, h->agency ? h->agency : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, h->role ? h->role : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, h->action ? h->action : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, h->transition ? h->transition : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, h->from_state ? h->from_state : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, h->to_state ? h->to_state : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 12, h->comment ? h->comment : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 13, fields_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 14, h->hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return cl_store_fail (store, error, "writing history");
+  sqlite3_reset (stmt);
+
+  rec->history_count = h->seq;
+  g_free (rec->history_head);
+  rec->history_head = g_strdup (h->hash);
+  return TRUE;
+}
+
+GPtrArray *
+cl_store_history (CLStore *store, const CLCaseRecord *rec, GError **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_history_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = cl_store_stmt (store,
+                        "SELECT seq, time, uid, user, agency, role, action, transition, from_state, to_state, "
+                        "comment, fields, hash FROM history WHERE case_seq = ?1 ORDER BY seq",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, rec->seq);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CLHistoryRecord *h = g_new0 (CLHistoryRecord, 1);
+      h->seq = (guint64) sqlite3_column_int64 (stmt, 0);
+      h->time = sqlite3_column_int64 (stmt, 1);
+      h->uid = (guint32) sqlite3_column_int64 (stmt, 2);
+      h->user = col_text (stmt, 3);
+      h->agency = col_text (stmt, 4);
+      h->role = col_text (stmt, 5);
+      h->action = col_text (stmt, 6);
+      h->transition = col_text (stmt, 7);
+      h->from_state = col_text (stmt, 8);
+      h->to_state = col_text (stmt, 9);
+      h->comment = col_text (stmt, 10);
+      h->fields = cl_store_fields_from_text ((const char *) sqlite3_column_text (stmt, 11));
+      h->hash = col_text (stmt, 12);
+      g_ptr_array_add (rows, h);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_fail (store, error, "reading history");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+/* ---- workflow versions ------------------------------------------------ */
+
+gboolean
+cl_store_put_workflow (CLStore *store, const char *name, guint version, const char *source,
+                       const char *path, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = cl_store_stmt (store,
+                        "INSERT INTO workflows (name, version, source, path, stored) VALUES (?1, ?2, ?3, ?4, ?5) "
+                        "ON CONFLICT (name, version) DO UPDATE SET source = excluded.source, path = excluded.path",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_text (stmt, 3, source, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, path ? path : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return cl_store_fail (store, error, "storing a workflow definition");
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+GVariant *
+cl_store_workflows (CLStore *store, GError **error)
+{
+  GVariantBuilder b;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = cl_store_stmt (store, "SELECT name, version, source, path FROM workflows ORDER BY name, version", error);
+  if (stmt == NULL)
+    return NULL;
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(suss)"));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_variant_builder_add (&b, "(suss)", (const char *) sqlite3_column_text (stmt, 0),
+                           (guint32) sqlite3_column_int64 (stmt, 1),
+                           (const char *) sqlite3_column_text (stmt, 2),
+                           (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_variant_builder_clear (&b);
+      cl_store_fail (store, error, "reading workflow definitions");
+      return NULL;
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}

@@ -1,0 +1,106 @@
+/* test-startup.c — how caselinkd starts: broken workflow files are left out
+ * with a file:line:column message, and a second daemon on the same bus
+ * gives up with exit status 1. */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cl-errors.h"
+#include "harness.h"
+
+static GStrv
+workflow_names (DBusConnection *c)
+{
+  g_autoptr(GVariant) reply = cl_test_call_ok (c, CL_MANAGER_PATH, CL_MANAGER_IFACE,
+                                               "ListWorkflows", NULL);
+  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  for (gsize i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr(GVariant) wf = g_variant_get_child_value (list, i);
+
+      g_ptr_array_add (names, cl_test_dict_string (wf, "name"));
+    }
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+assert_log_matches (const char *log, const char *pattern)
+{
+  if (!g_regex_match_simple (pattern, log, G_REGEX_MULTILINE, 0))
+    g_error ("daemon log does not match /%s/:\n%s", pattern, log);
+}
+
+static void
+test_bad_workflow_left_out (void)
+{
+  g_autofree char *shipped = cl_test_srcdir_path ("workflows");
+  g_autofree char *bad = cl_test_srcdir_path ("tests/data/workflows-bad");
+  const char *dirs[] = { shipped, bad, NULL };
+  ClHarness *h = cl_harness_new (dirs);
+  DBusConnection *c = cl_harness_connection (h);
+  g_auto(GStrv) names = workflow_names (c);
+  g_autofree char *log = NULL, *path = NULL, *id = NULL;
+
+  g_assert_true (g_strv_contains ((const char *const *) names, "reverse_connection"));
+  g_assert_true (g_strv_contains ((const char *const *) names, "good_one"));
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+
+  /* The good ones work. */
+  id = cl_test_create_case (c, "good_one",
+                            cl_test_fields ("title", g_variant_new_string ("ok"), NULL),
+                            &path);
+  g_assert_true (g_str_has_prefix (id, "GO-"));
+
+  log = cl_harness_read_log (h);
+  /* `colour:` sits on line 6 of the file. */
+  assert_log_matches (log, "bad_unknown_key\\.yaml:6:[0-9]+:.*colour");
+  assert_log_matches (log, "broken_syntax\\.yaml:[0-9]+:[0-9]+:");
+
+  cl_harness_free (h);
+}
+
+static void
+test_name_taken (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  g_autofree char *db = g_build_filename (cl_harness_tmpdir (h), "second.db", NULL);
+  g_autofree char *log_path = g_build_filename (cl_harness_tmpdir (h), "second.log", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *shipped = cl_test_srcdir_path ("workflows");
+  const char *dirs[] = { shipped, NULL };
+  g_autoptr(GVariant) reply = NULL;
+  GPid pid;
+  int status;
+
+  pid = cl_harness_spawn_daemon (h, db, dirs, log_path);
+  status = cl_test_wait_pid (pid, CL_TEST_START_TIMEOUT_MS);
+  if (status == -1)
+    {
+      kill (pid, SIGKILL);
+      cl_test_wait_pid (pid, CL_TEST_START_TIMEOUT_MS);
+      g_error ("a second caselinkd on a taken name did not exit");
+    }
+  g_file_get_contents (log_path, &log, NULL, NULL);
+  g_test_message ("second caselinkd said: %s", log);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (log);
+  g_assert_nonnull (strstr (log, CL_DBUS_NAME));
+
+  /* The first one is undisturbed. */
+  reply = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH,
+                           CL_MANAGER_IFACE, "ListWorkflows", NULL);
+  cl_harness_free (h);
+}
+
+int
+main (int argc, char **argv)
+{
+  cl_test_init (&argc, &argv);
+  g_test_add_func ("/startup/bad-workflow-left-out", test_bad_workflow_left_out);
+  g_test_add_func ("/startup/name-taken", test_name_taken);
+  return g_test_run ();
+}
