@@ -78,7 +78,10 @@ field_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer 
     {
       const char *t = cl_yaml_get_string (y, v);
       if (t != NULL && !cl_field_type_from_string (t, &f->type))
-        cl_yaml_error (y, v, "unknown field type '%s' (string, text, integer, number, boolean, date, enum, agency, list, person_id, uscc)", t);
+        {
+          f->type = CL_FIELD_STRING;   /* reported once, here */
+          cl_yaml_error (y, v, "unknown field type '%s' (string, text, integer, number, boolean, date, enum, agency, list, person_id, uscc)", t);
+        }
     }
   else if (g_str_equal (key, "required"))
     cl_yaml_get_bool (y, v, &f->required);

@@ -115,8 +115,9 @@ ctl_verb_list (CtlContext *ctx, char **args, GError **error)
   if (n_cases >= MIN (limit, LIST_MAX_LIMIT))
     {
       g_autoptr(GVariant) last = g_variant_get_child_value (cases, n_cases - 1);
-      fprintf (stderr, "(%" G_GSIZE_FORMAT " cases shown; more may follow: "
-               "add --after %s)\n", n_cases, ctl_dict_string (last, "id"));
+      fprintf (stderr, "(%" G_GSIZE_FORMAT " %s shown; more may follow: "
+               "add --after %s)\n", n_cases, n_cases == 1 ? "case" : "cases",
+               ctl_dict_string (last, "id"));
     }
   return TRUE;
 }

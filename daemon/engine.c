@@ -70,7 +70,7 @@ join_strv (const char *const *v)
   return g_strjoinv (", ", (char **) v);
 }
 
-/* Coerce every value of @given into @merged (name -> GVariant). */
+/* Coerce every value of @given into @merged (owned name -> GVariant). */
 static gboolean
 coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *merged, GVariantBuilder *changed,
              GError **error)
@@ -102,7 +102,7 @@ coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *mer
       if (v == NULL)
         return FALSE;
       g_variant_builder_add (changed, "{sv}", name, v);
-      g_hash_table_replace (merged, (gpointer) f->name, v);
+      g_hash_table_replace (merged, g_strdup (f->name), v);
     }
   return TRUE;
 }
@@ -236,7 +236,7 @@ run_create (CLEngine *engine, Job *job, GError **error)
   CLDaemon *d = engine->d;
   const CLIdentity *who = cl_daemon_identify (d, job->call);
   CLWorkflow *wf = cl_registry_newest (d->registry, job->workflow);
-  g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_variant_unref);
+  g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
   g_autoptr(CLCaseRecord) rec = g_new0 (CLCaseRecord, 1);
   g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
   g_autoptr(GDateTime) local = NULL;

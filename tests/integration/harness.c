@@ -71,6 +71,8 @@ cl_test_init (int *argc, char ***argv)
   /* A peer closing its socket must not kill the test. */
   signal (SIGPIPE, SIG_IGN);
   signal (SIGABRT, dump_log_on_abort);
+  /* g_error() stops with SIGTRAP, not SIGABRT. */
+  signal (SIGTRAP, dump_log_on_abort);
 
   /* Exit 77 = skipped for meson: a missing prerequisite is not a pass. */
   if (bus == NULL)
