@@ -104,7 +104,7 @@ void
 cl_call_return (CLCall *call, GVariant *out)
 {
   DBusMessage *reply = dbus_message_new_method_return (call->msg);
-  g_autoptr(GVariant) owned = out != NULL ? g_variant_ref_sink (out) : NULL;
+  g_autoptr(GVariant) owned = out != NULL ? g_variant_take_ref (out) : NULL;
 
   if (reply == NULL)
     g_error ("out of memory");
@@ -676,7 +676,7 @@ cl_bus_emit (CLBus *bus, const char *destination, const char *path, const char *
              const char *member, GVariant *args)
 {
   DBusMessage *msg = dbus_message_new_signal (path, iface, member);
-  g_autoptr(GVariant) owned = args != NULL ? g_variant_ref_sink (args) : NULL;
+  g_autoptr(GVariant) owned = args != NULL ? g_variant_take_ref (args) : NULL;
 
   if (msg == NULL)
     g_error ("out of memory");

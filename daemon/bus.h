@@ -82,8 +82,8 @@ void cl_bus_on_vanished (CLBus *bus, CLVanishedFunc func, gpointer data);
 /* Called when our own bus connection drops. */
 void cl_bus_on_disconnected (CLBus *bus, GSourceFunc func, gpointer data);
 
-/* Signals: @args is a tuple (floating refs are sunk). @destination NULL =
- * broadcast. */
+/* Signals: @args is a tuple; the call takes ownership of it (floating or
+ * not). @destination NULL = broadcast. */
 void cl_bus_emit (CLBus *bus, const char *destination, const char *path, const char *iface,
                   const char *member, GVariant *args);
 void cl_bus_emit_properties_changed (CLBus *bus, const char *destination, const char *path,
@@ -103,7 +103,8 @@ const char *cl_call_suffix (CLCall *call);
 CLBus *cl_call_bus (CLCall *call);
 const char *cl_call_member (CLCall *call);
 
-/* Reply with the tuple @out (NULL = no values), then free the call. */
+/* Reply with the tuple @out (NULL = no values; ownership is taken, floating
+ * or not), then free the call. */
 void cl_call_return (CLCall *call, GVariant *out);
 /* Reply with @error (CL_ERROR codes map to org.caselink.Error.*), free the call. */
 void cl_call_error (CLCall *call, const GError *error);

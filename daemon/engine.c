@@ -601,7 +601,7 @@ cl_engine_flush (CLEngine *engine)
         cl_call_error (job->call, job->error);
       else
         {
-          cl_call_return (job->call, job->reply ? g_variant_ref (job->reply) : NULL);
+          cl_call_return (job->call, g_steal_pointer (&job->reply));
           announce (engine, job);
         }
       job_free (job);

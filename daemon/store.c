@@ -392,7 +392,8 @@ cl_store_fields_from_text (const char *text)
       g_warning ("unreadable fields in the database: %.80s", text ? text : "(null)");
       v = g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0);
     }
-  return g_variant_ref_sink (v);
+  /* g_variant_parse() already returns a full reference. */
+  return g_variant_take_ref (v);
 }
 
 static char *
