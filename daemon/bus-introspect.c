@@ -71,7 +71,15 @@ append_interface (GString *xml, const CLInterface *iface)
       g_string_append (xml, "    </method>\n");
     }
   for (const CLProperty *p = iface->properties; p != NULL && p->name != NULL; p++)
-    g_string_append_printf (xml, "    <property name=\"%s\" type=\"%s\" access=\"read\"/>\n", p->name, p->sig);
+    {
+      if (p->emits == NULL)
+        g_string_append_printf (xml, "    <property name=\"%s\" type=\"%s\" access=\"read\"/>\n", p->name, p->sig);
+      else
+        g_string_append_printf (xml,
+                                "    <property name=\"%s\" type=\"%s\" access=\"read\">\n"
+                                "      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"%s\"/>\n"
+                                "    </property>\n", p->name, p->sig, p->emits);
+    }
   for (const CLSignal *s = iface->signals; s != NULL && s->name != NULL; s++)
     {
       g_string_append_printf (xml, "    <signal name=\"%s\">\n", s->name);

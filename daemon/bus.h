@@ -48,6 +48,9 @@ typedef struct {
 typedef struct {
   const char *name;
   const char *sig;
+  /* org.freedesktop.DBus.Property.EmitsChangedSignal: NULL means "true"
+   * (PropertiesChanged carries it), else "const", "false" or "invalidates". */
+  const char *emits;
 } CLProperty;
 
 typedef struct {

@@ -220,8 +220,8 @@ static const CLMethod case_methods[] = {
 };
 
 static const CLProperty case_props[] = {
-  { "Id", "s" }, { "Workflow", "s" }, { "WorkflowVersion", "u" }, { "State", "s" },
-  { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x" },
+  { "Id", "s", "const" }, { "Workflow", "s", "const" }, { "WorkflowVersion", "u", "const" }, { "State", "s" },
+  { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x", "const" },
   { "Updated", "x" }, { "Deadline", "x" }, { "Overdue", "b" }, { "Fields", "a{sv}" },
   { NULL },
 };

@@ -297,8 +297,8 @@ static const CLMethod manager_methods[] = {
 };
 
 static const CLProperty manager_props[] = {
-  { "Version", "s" },
-  { "CaseCount", "t" },
+  { "Version", "s", "const" },
+  { "CaseCount", "t", "false" },
   { NULL },
 };
 

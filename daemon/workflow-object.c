@@ -129,8 +129,9 @@ static const CLMethod workflow_methods[] = {
 };
 
 static const CLProperty workflow_props[] = {
-  { "Name", "s" }, { "Title", "s" }, { "Titles", "a{ss}" }, { "Version", "u" },
-  { "States", "as" }, { "InitialState", "s" },
+  /* They change only on Reload, which Manager1.Reloaded announces. */
+  { "Name", "s", "const" }, { "Title", "s", "false" }, { "Titles", "a{ss}", "false" },
+  { "Version", "u", "false" }, { "States", "as", "false" }, { "InitialState", "s", "false" },
   { NULL },
 };
 
