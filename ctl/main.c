@@ -511,7 +511,7 @@ argv_has_json (int argc, char **argv)
 }
 
 static int
-run (int argc, char **argv, gboolean *json)
+run (int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -519,9 +519,8 @@ run (int argc, char **argv, gboolean *json)
   CtlContext ctx = { 0 };
   const CtlVerb *verb = NULL;
   guint n_args, n_words = 0;
+  gboolean json = argv_has_json (argc, argv);
   gboolean ok;
-
-  *json = argv_has_json (argc, argv);
 
   context = g_option_context_new ("VERB [ARG…]");
   /* Our own --help, so that `caselinkctl VERB --help` can be about VERB. */
@@ -541,7 +540,7 @@ run (int argc, char **argv, gboolean *json)
       error = usage;
       goto fail;
     }
-  *json = opt.json;
+  json = opt.json;
   if (!options_to_utf8 (&error))
     goto fail;
 
@@ -559,6 +558,7 @@ run (int argc, char **argv, gboolean *json)
     {
       opt.help = TRUE;
       n_args--;
+      g_free (opt.args[0]);
       memmove (opt.args, opt.args + 1, (n_args + 1) * sizeof (char *));
     }
   if (n_args == 0)
@@ -599,20 +599,19 @@ run (int argc, char **argv, gboolean *json)
 
 fail:
   g_clear_pointer (&ctx.fields, g_variant_unref);
-  ctl_print_error (error, *json);
+  ctl_print_error (error, json);
   return ctl_error_exit (error);
 }
 
 int
 main (int argc, char **argv)
 {
-  gboolean json = FALSE;
   int status;
 
   setlocale (LC_ALL, "");
   g_set_prgname ("caselinkctl");
 
-  status = run (argc, argv, &json);
+  status = run (argc, argv);
   options_clear ();
 
   /* Output that never arrived is a failure too (disk full, closed pipe). */
