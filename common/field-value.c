@@ -276,7 +276,8 @@ coerce_list (const CLField *f, GVariant *v, GError **error)
       if (!check_text (&elem, s, FALSE, error))
         return NULL;
     }
-  return g_variant_ref_sink (g_variant_get_normal_form (v));
+  /* g_variant_get_normal_form() returns a full reference. */
+  return g_variant_get_normal_form (v);
 }
 
 GVariant *

@@ -4,7 +4,8 @@
  * directory, talks to it over libdbus (the client side a desktop app or
  * caselinkctl would use), and tears everything down again. Paths to the
  * binaries come from the environment that tests/integration/meson.build sets:
- * CASELINKD, CASELINKCTL, CASELINK_SRCDIR.
+ * CASELINKD, CASELINKCTL, CASELINK_SRCDIR. CASELINKD_WRAPPER, if set, is a
+ * command line the daemon runs under (e.g. valgrind).
  */
 #pragma once
 
