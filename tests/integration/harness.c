@@ -171,6 +171,7 @@ write_bus_config (const char *path, const char *socket_path)
     "  <listen>unix:path=%s</listen>\n"
     "  <auth>EXTERNAL</auth>\n"
     "  <policy context=\"default\">\n"
+    "    <allow user=\"*\"/>\n"
     "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
     "    <allow eavesdrop=\"true\"/>\n"
     "    <allow own=\"*\"/>\n"
@@ -402,6 +403,9 @@ cl_harness_new (const char *const *workflow_dirs)
   /* Short: the bus socket lives here and sun_path holds ~108 bytes. */
   h->tmpdir = g_dir_make_tmp ("caselink-test-XXXXXX", &error);
   g_assert_no_error (error);
+  /* Other uids (test-roles) must reach the bus socket; the database inside
+   * stays private through its own 0600 mode. */
+  g_chmod (h->tmpdir, 0711);
   h->config_path = g_build_filename (h->tmpdir, "caselink.conf", NULL);
   h->db_path = g_build_filename (h->tmpdir, "caselink.db", NULL);
   h->log_path = g_build_filename (h->tmpdir, "caselinkd.log", NULL);
