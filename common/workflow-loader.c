@@ -1,6 +1,7 @@
 /* workflow-loader.c — parse and validate workflow YAML. */
 #include "workflow-loader.h"
 #include "cl-yaml.h"
+#include "condition.h"
 
 #include <glib/gstdio.h>
 
@@ -8,6 +9,7 @@
 
 typedef struct {
   CLYaml *y;
+  const CLLoadOptions *opts;
   CLWorkflow *wf;
   yaml_node_t *states_node;
   yaml_node_t *transitions_node;
@@ -148,13 +150,117 @@ parse_field (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpoint
   return TRUE;
 }
 
+/* ---- deadlines -------------------------------------------------------- */
+
+static gboolean
+parse_amount (CLYaml *y, yaml_node_t *v, gint *n, CLDeadlineUnit *unit)
+{
+  const char *text = cl_yaml_scalar (v);
+
+  if (text == NULL || !cl_deadline_unit_parse (text, n, unit))
+    {
+      cl_yaml_error (y, v, "expected an amount such as '3 working_days', '24 hours', '10 calendar_days' or '2 months'");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  CLDeadlineSpec *d;
+  gboolean has_in;
+} DeadlineCtx;
+
+static gboolean
+on_expire_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  CLDeadlineSpec *d = data;
+
+  if (g_str_equal (key, "transition"))
+    {
+      const char *t = cl_yaml_get_string (y, v);
+      g_free (d->on_expire);
+      d->on_expire = g_strdup (t);
+    }
+  else
+    cl_yaml_error (y, k, "unknown key '%s' in on_expire (allowed: transition)", key);
+  return TRUE;
+}
+
+static gboolean
+deadline_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  DeadlineCtx *dc = data;
+  CLDeadlineSpec *d = dc->d;
+
+  if (g_str_equal (key, "in"))
+    dc->has_in = parse_amount (y, v, &d->n, &d->unit) || TRUE;
+  else if (g_str_equal (key, "from"))
+    {
+      const char *f = cl_yaml_get_string (y, v);
+      g_free (d->from);
+      d->from = f != NULL && !g_str_equal (f, "entered") ? g_strdup (f) : NULL;
+    }
+  else if (g_str_equal (key, "roll"))
+    {
+      const char *r = cl_yaml_get_string (y, v);
+      if (g_strcmp0 (r, "next_working_day") == 0)
+        d->roll = TRUE;
+      else if (g_strcmp0 (r, "none") == 0)
+        d->roll = FALSE;
+      else if (r != NULL)
+        cl_yaml_error (y, v, "roll is next_working_day or none");
+    }
+  else if (g_str_equal (key, "calendar"))
+    {
+      const char *c = cl_yaml_get_string (y, v);
+      g_free (d->calendar);
+      d->calendar = g_strdup (c);
+    }
+  else if (g_str_equal (key, "warn_before"))
+    d->has_warn = parse_amount (y, v, &d->warn_n, &d->warn_unit);
+  else if (g_str_equal (key, "on_expire"))
+    {
+      if (cl_yaml_is_map (v))
+        cl_yaml_map_foreach (y, v, on_expire_key, d);
+      else
+        cl_yaml_error (y, v, "on_expire is a map: {transition: NAME}");
+    }
+  else
+    cl_yaml_error (y, k, "unknown key '%s' in a deadline (allowed: in, from, roll, calendar, warn_before, on_expire)", key);
+  return TRUE;
+}
+
+static CLDeadlineSpec *
+parse_deadline (CLYaml *y, yaml_node_t *v)
+{
+  DeadlineCtx dc = { g_new0 (CLDeadlineSpec, 1), FALSE };
+
+  dc.d->roll = TRUE;
+  if (!cl_yaml_is_map (v))
+    {
+      cl_yaml_error (y, v, "a deadline is a map such as {in: 3 working_days}");
+      return dc.d;
+    }
+  cl_yaml_map_foreach (y, v, deadline_key, &dc);
+  if (!dc.has_in)
+    cl_yaml_error (y, v, "the deadline needs in: N UNIT");
+  return dc.d;
+}
+
 /* ---- states ----------------------------------------------------------- */
+
+typedef struct {
+  CLState *s;
+  Ctx *ctx;
+} StateCtx;
 
 static gboolean
 state_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
 {
-  CLState *s = data;
+  StateCtx *sc = data;
+  CLState *s = sc->s;
 
+  g_hash_table_insert (sc->ctx->positions, g_strdup_printf ("state:%s:%s", s->name, key), v);
   if (g_str_equal (key, "initial"))
     cl_yaml_get_bool (y, v, &s->initial);
   else if (g_str_equal (key, "final"))
@@ -176,8 +282,15 @@ state_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer 
       g_free (s->basis);
       s->basis = g_strdup (b);
     }
+  else if (g_str_equal (key, "pauses_clock"))
+    cl_yaml_get_bool (y, v, &s->pauses_clock);
+  else if (g_str_equal (key, "deadline"))
+    {
+      if (s->deadline == NULL)
+        s->deadline = parse_deadline (y, v);
+    }
   else
-    unknown_key (y, k, key, "a state", "initial, final, holder, title, basis");
+    unknown_key (y, k, key, "a state", "initial, final, holder, title, basis, deadline, pauses_clock");
   return TRUE;
 }
 
@@ -192,7 +305,10 @@ parse_state (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpoint
   s = g_new0 (CLState, 1);
   s->name = g_strdup (name);
   if (cl_yaml_is_map (v))
-    cl_yaml_map_foreach (y, v, state_key, s);
+    {
+      StateCtx sc = { s, ctx };
+      cl_yaml_map_foreach (y, v, state_key, &sc);
+    }
   else if (!(cl_yaml_scalar (v) != NULL && (g_str_equal (cl_yaml_scalar (v), "") || g_str_equal (cl_yaml_scalar (v), "~"))))
     cl_yaml_error (y, v, "state '%s' must be a map such as {initial: true}", name);
   g_ptr_array_add (ctx->wf->states, s);
@@ -202,6 +318,50 @@ parse_state (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpoint
 }
 
 /* ---- transitions ------------------------------------------------------ */
+
+static gboolean
+spawn_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  CLSpawn *sp = data;
+
+  if (g_str_equal (key, "workflow") || g_str_equal (key, "relation"))
+    {
+      const char *name = cl_yaml_get_string (y, v);
+      if (name != NULL && !cl_name_is_valid (name))
+        cl_yaml_error (y, v, "invalid %s name '%s'", key, name);
+      else if (g_str_equal (key, "workflow"))
+        sp->workflow = g_strdup (name);
+      else
+        sp->relation = g_strdup (name);
+    }
+  else if (g_str_equal (key, "copy"))
+    sp->copy = cl_yaml_get_strv (y, v);
+  else
+    cl_yaml_error (y, k, "unknown key '%s' in spawn (allowed: workflow, relation, copy)", key);
+  return TRUE;
+}
+
+static CLSpawn *
+parse_spawn (CLYaml *y, yaml_node_t *v, CLSpawn *old)
+{
+  CLSpawn *sp;
+
+  if (old != NULL)
+    return old;
+  sp = g_new0 (CLSpawn, 1);
+  sp->position = g_strdup_printf ("%s:%zu:%zu", y->file, v->start_mark.line + 1, v->start_mark.column + 1);
+  if (!cl_yaml_is_map (v))
+    cl_yaml_error (y, v, "spawn is a map: {workflow: NAME, relation: NAME, copy: [fields]}");
+  else
+    cl_yaml_map_foreach (y, v, spawn_key, sp);
+  if (sp->workflow == NULL)
+    cl_yaml_error (y, v, "spawn needs workflow: NAME");
+  if (sp->relation == NULL)
+    cl_yaml_error (y, v, "spawn needs relation: NAME (how the new case relates to this one)");
+  if (sp->copy == NULL)
+    sp->copy = g_new0 (char *, 1);
+  return sp;
+}
 
 typedef struct {
   CLTransition *t;
@@ -247,8 +407,32 @@ transition_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpoi
       g_free (t->basis);
       t->basis = g_strdup (b);
     }
+  else if (g_str_equal (key, "when"))
+    {
+      cl_condition_free (t->when);
+      t->when = cl_condition_parse (y, v, tc->ctx->wf);
+    }
+  else if (g_str_equal (key, "extend"))
+    {
+      yaml_node_t *in = NULL;
+      if (cl_yaml_is_map (v))
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++)
+          {
+            const char *ek = cl_yaml_scalar (cl_yaml_node (y, p->key));
+            if (g_strcmp0 (ek, "in") == 0)
+              in = cl_yaml_node (y, p->value);
+            else
+              cl_yaml_error (y, cl_yaml_node (y, p->key), "unknown key '%s' in extend (allowed: in)", ek ? ek : "?");
+          }
+      if (in == NULL)
+        cl_yaml_error (y, v, "extend is a map: {in: N UNIT}");
+      else
+        t->has_extend = parse_amount (y, in, &t->extend_n, &t->extend_unit);
+    }
+  else if (g_str_equal (key, "spawn"))
+    t->spawn = parse_spawn (y, v, t->spawn);
   else
-    unknown_key (y, k, key, "a transition", "from, to, by, requires, title, basis");
+    unknown_key (y, k, key, "a transition", "from, to, by, requires, title, basis, when, extend, spawn");
   return TRUE;
 }
 
@@ -360,7 +544,7 @@ check_reachability (Ctx *ctx)
       for (guint i = 0; i < wf->transitions->len; i++)
         {
           CLTransition *t = g_ptr_array_index (wf->transitions, i);
-          if (t->to != NULL && cl_transition_leaves (t, st) && cl_workflow_state (wf, t->to) != NULL
+          if (t->to != NULL && !t->to_previous && cl_transition_leaves (t, st) && cl_workflow_state (wf, t->to) != NULL
               && g_hash_table_add (seen, t->to))
             g_queue_push_tail (todo, t->to);
         }
@@ -381,6 +565,45 @@ check_reachability (Ctx *ctx)
       if (s->final && has_exit)
         cl_yaml_error (ctx->y, pos (ctx, key), "state '%s' is final but a transition leaves it", s->name);
     }
+}
+
+static void
+check_deadline (Ctx *ctx, CLState *s)
+{
+  CLYaml *y = ctx->y;
+  CLDeadlineSpec *d = s->deadline;
+  g_autofree char *key = g_strdup_printf ("state:%s:deadline", s->name);
+  yaml_node_t *node = pos (ctx, key);
+  const char *cal = d->calendar ? d->calendar : (ctx->opts ? ctx->opts->default_calendar : NULL);
+
+  if (s->final)
+    cl_yaml_error (y, node, "final state '%s' cannot have a deadline", s->name);
+  if (s->pauses_clock)
+    cl_yaml_error (y, node, "state '%s' pauses the clock, so it cannot have a deadline of its own", s->name);
+  if (d->from != NULL)
+    {
+      const CLField *f = cl_workflow_field (ctx->wf, d->from);
+      if (f == NULL)
+        cl_yaml_error (y, node, "deadline of '%s' counts from unknown field '%s' (use entered or a date field)", s->name, d->from);
+      else if (f->type != CL_FIELD_DATE)
+        cl_yaml_error (y, node, "deadline of '%s' counts from '%s', a %s field; it must be a date field", s->name,
+                       d->from, cl_field_type_to_string (f->type));
+    }
+  if (d->on_expire != NULL)
+    {
+      const CLTransition *t = cl_workflow_transition (ctx->wf, d->on_expire);
+      if (t == NULL)
+        cl_yaml_error (y, node, "on_expire of '%s' names unknown transition '%s'", s->name, d->on_expire);
+      else if (!cl_transition_leaves (t, s->name))
+        cl_yaml_error (y, node, "on_expire of '%s' names transition '%s', which does not leave '%s'", s->name,
+                       d->on_expire, s->name);
+    }
+  if (cal != NULL && ctx->opts != NULL && ctx->opts->calendars != NULL
+      && !g_hash_table_contains (ctx->opts->calendars, cal))
+    cl_yaml_error (y, node, "deadline of '%s' uses unknown calendar '%s'", s->name, cal);
+  if (d->has_warn && d->warn_unit == d->unit && d->warn_n >= d->n)
+    cl_yaml_error (y, node, "warn_before of '%s' (%d %s) is not shorter than the deadline itself", s->name,
+                   d->warn_n, cl_deadline_unit_to_string (d->warn_unit));
 }
 
 static void
@@ -415,6 +638,11 @@ validate (Ctx *ctx, yaml_node_t *root)
         }
       if (s->initial && s->final)
         cl_yaml_error (y, pos (ctx, key), "state '%s' cannot be both initial and final", s->name);
+      if (s->deadline != NULL)
+        check_deadline (ctx, s);
+      if (s->pauses_clock && (s->initial || s->final))
+        cl_yaml_error (y, pos (ctx, key), "state '%s' cannot pause the clock: it is %s", s->name,
+                       s->initial ? "initial" : "final");
       if (s->holder != NULL)
         {
           const CLField *f = cl_workflow_field (wf, s->holder);
@@ -445,8 +673,25 @@ validate (Ctx *ctx, yaml_node_t *root)
       for (char **s = t->from; s != NULL && *s != NULL; s++)
         if (cl_workflow_state (wf, *s) == NULL)
           cl_yaml_error (y, pos (ctx, from_key), "transition '%s' leaves unknown state '%s'", t->name, *s);
-      if (t->to != NULL && cl_workflow_state (wf, t->to) == NULL)
+      if (g_strcmp0 (t->to, "$previous") == 0)
+        t->to_previous = TRUE;
+      else if (t->to != NULL && cl_workflow_state (wf, t->to) == NULL)
         cl_yaml_error (y, pos (ctx, to_key), "transition '%s' goes to unknown state '%s'", t->name, t->to);
+      if (t->has_extend)
+        {
+          gboolean any_deadline = FALSE;
+          for (char **f = t->from; f != NULL && *f != NULL; f++)
+            {
+              const CLState *fs = cl_workflow_state (wf, *f);
+              any_deadline |= fs != NULL && (fs->deadline != NULL || fs->pauses_clock);
+            }
+          if (!any_deadline && t->from != NULL)
+            cl_yaml_error (y, pos (ctx, tkey), "transition '%s' extends a deadline, but none of its from-states has one", t->name);
+        }
+      if (t->spawn != NULL)
+        for (char **f = t->spawn->copy; *f != NULL; f++)
+          if (cl_workflow_field (wf, *f) == NULL)
+            cl_yaml_error (y, pos (ctx, tkey), "transition '%s' spawns a case copying unknown field '%s'", t->name, *f);
       for (char **s = t->requires; s != NULL && *s != NULL; s++)
         if (cl_workflow_field (wf, *s) == NULL)
           cl_yaml_error (y, pos (ctx, req_key), "transition '%s' requires unknown field '%s'", t->name, *s);
@@ -463,12 +708,12 @@ validate (Ctx *ctx, yaml_node_t *root)
 }
 
 CLWorkflow *
-cl_workflow_load_data (const char *file, const char *data, gsize len, GPtrArray *errors)
+cl_workflow_load_data (const char *file, const char *data, gsize len, const CLLoadOptions *opts, GPtrArray *errors)
 {
   CLYaml y = { 0 };
   g_autoptr(CLWorkflow) wf = NULL;
   g_autoptr(GHashTable) positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Ctx ctx = { &y, NULL, NULL, NULL, positions };
+  Ctx ctx = { &y, opts, NULL, NULL, NULL, positions };
   yaml_node_t *root;
   gboolean ok;
 
@@ -516,7 +761,7 @@ done:
 #define MAX_WORKFLOW_FILE (4 * 1024 * 1024)
 
 CLWorkflow *
-cl_workflow_load_file (const char *path, GPtrArray *errors)
+cl_workflow_load_file (const char *path, const CLLoadOptions *opts, GPtrArray *errors)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -534,7 +779,7 @@ cl_workflow_load_file (const char *path, GPtrArray *errors)
       g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: %s", path, err->message));
       return NULL;
     }
-  return cl_workflow_load_data (path, data, len, errors);
+  return cl_workflow_load_data (path, data, len, opts, errors);
 }
 
 /* Line of a top-level key, for errors found after parsing. */
@@ -561,7 +806,7 @@ compare_strings (gconstpointer a, gconstpointer b)
 }
 
 GHashTable *
-cl_workflow_load_dirs (const char *const *dirs, GPtrArray *errors)
+cl_workflow_load_dirs (const char *const *dirs, const CLLoadOptions *opts, GPtrArray *errors)
 {
   GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) cl_workflow_unref);
   g_autoptr(GHashTable) prefixes = g_hash_table_new (g_str_hash, g_str_equal);
@@ -587,7 +832,7 @@ cl_workflow_load_dirs (const char *const *dirs, GPtrArray *errors)
 
           if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
             continue;
-          wf = cl_workflow_load_file (path, errors);
+          wf = cl_workflow_load_file (path, opts, errors);
           if (wf == NULL)
             continue;
           {
@@ -609,5 +854,81 @@ cl_workflow_load_dirs (const char *const *dirs, GPtrArray *errors)
           g_hash_table_insert (prefixes, wf->id_prefix, wf);
         }
     }
+  cl_workflow_check_set (set, errors);
   return set;
+}
+
+static gboolean
+check_spawns (CLWorkflow *wf, GHashTable *set, GPtrArray *errors)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (wf->transitions, i);
+      CLWorkflow *target;
+
+      if (t->spawn == NULL)
+        continue;
+      target = g_hash_table_lookup (set, t->spawn->workflow);
+      if (target == NULL)
+        {
+          g_ptr_array_add (errors, g_strdup_printf ("%s: transition '%s' spawns a case of unknown workflow '%s'",
+                                                    t->spawn->position, t->name, t->spawn->workflow));
+          ok = FALSE;
+          continue;
+        }
+      for (guint j = 0; j < target->fields->len; j++)
+        {
+          CLField *f = g_ptr_array_index (target->fields, j);
+          if (f->required && !g_strv_contains ((const char *const *) t->spawn->copy, f->name))
+            {
+              g_ptr_array_add (errors, g_strdup_printf ("%s: transition '%s' spawns a %s case but does not copy its required field '%s'",
+                                                        t->spawn->position, t->name, target->name, f->name));
+              ok = FALSE;
+            }
+        }
+      for (char **c = t->spawn->copy; *c != NULL; c++)
+        {
+          const CLField *dst = cl_workflow_field (target, *c);
+          const CLField *src = cl_workflow_field (wf, *c);
+          if (dst == NULL)
+            {
+              g_ptr_array_add (errors, g_strdup_printf ("%s: transition '%s' copies '%s', which workflow %s does not have",
+                                                        t->spawn->position, t->name, *c, target->name));
+              ok = FALSE;
+            }
+          else if (src != NULL && src->type != dst->type)
+            {
+              g_ptr_array_add (errors, g_strdup_printf ("%s: transition '%s' copies '%s' (%s) into a %s field of %s",
+                                                        t->spawn->position, t->name, *c, cl_field_type_to_string (src->type),
+                                                        cl_field_type_to_string (dst->type), target->name));
+              ok = FALSE;
+            }
+        }
+    }
+  return ok;
+}
+
+void
+cl_workflow_check_set (GHashTable *set, GPtrArray *errors)
+{
+  gboolean changed = TRUE;
+
+  /* Removing one workflow can break the spawns of another: repeat. */
+  while (changed)
+    {
+      GHashTableIter it;
+      gpointer value;
+
+      changed = FALSE;
+      g_hash_table_iter_init (&it, set);
+      while (g_hash_table_iter_next (&it, NULL, &value))
+        if (!check_spawns (value, set, errors))
+          {
+            g_hash_table_iter_remove (&it);
+            changed = TRUE;
+            break;
+          }
+    }
 }

@@ -10,14 +10,24 @@
 
 G_BEGIN_DECLS
 
+/* What a workflow may refer to outside itself. NULL members: not checked. */
+typedef struct {
+  GHashTable *calendars;        /* known calendar names (any value) */
+  const char *default_calendar; /* for deadlines without calendar: */
+} CLLoadOptions;
+
 CLWorkflow *cl_workflow_load_data (const char *file, const char *data, gsize len,
-                                   GPtrArray *errors);
-CLWorkflow *cl_workflow_load_file (const char *path, GPtrArray *errors);
+                                   const CLLoadOptions *opts, GPtrArray *errors);
+CLWorkflow *cl_workflow_load_file (const char *path, const CLLoadOptions *opts, GPtrArray *errors);
+
+/* Checks between workflows of one set (spawn targets and the fields they
+ * copy). Workflows that fail are removed from @set, with their errors. */
+void cl_workflow_check_set (GHashTable *set, GPtrArray *errors);
 
 /* Load every *.yaml directly inside each of @dirs (in order; a later
  * directory's workflow replaces an earlier one of the same name). Bad files
  * are left out with their errors in @errors; an id_prefix used by two
  * workflows is an error on the later one. Returns name -> CLWorkflow*. */
-GHashTable *cl_workflow_load_dirs (const char *const *dirs, GPtrArray *errors);
+GHashTable *cl_workflow_load_dirs (const char *const *dirs, const CLLoadOptions *opts, GPtrArray *errors);
 
 G_END_DECLS

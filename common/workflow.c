@@ -1,5 +1,6 @@
 /* workflow.c — the workflow model: lookups and lifetime. */
 #include "workflow.h"
+#include "condition.h"
 
 #include <string.h>
 
@@ -21,6 +22,13 @@ state_free (gpointer p)
   g_free (s->holder);
   g_clear_pointer (&s->titles, g_hash_table_unref);
   g_free (s->basis);
+  if (s->deadline != NULL)
+    {
+      g_free (s->deadline->from);
+      g_free (s->deadline->calendar);
+      g_free (s->deadline->on_expire);
+      g_free (s->deadline);
+    }
   g_free (s);
 }
 
@@ -35,6 +43,15 @@ transition_free (gpointer p)
   g_strfreev (t->requires);
   g_clear_pointer (&t->titles, g_hash_table_unref);
   g_free (t->basis);
+  cl_condition_free (t->when);
+  if (t->spawn != NULL)
+    {
+      g_free (t->spawn->workflow);
+      g_free (t->spawn->relation);
+      g_strfreev (t->spawn->copy);
+      g_free (t->spawn->position);
+      g_free (t->spawn);
+    }
   g_free (t);
 }
 
@@ -180,4 +197,146 @@ cl_name_is_valid (const char *name)
     if (!(g_ascii_islower (name[i]) || g_ascii_isdigit (name[i]) || name[i] == '_'))
       return FALSE;
   return TRUE;
+}
+
+/* ---- canonical form --------------------------------------------------- */
+
+static gint
+cmp_keys (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static void
+put_titles (GString *out, GHashTable *titles)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+
+  if (titles == NULL)
+    return;
+  g_hash_table_iter_init (&it, titles);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, cmp_keys);
+  g_string_append (out, " titles{");
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autofree char *q = g_strescape (g_hash_table_lookup (titles, keys->pdata[i]), NULL);
+      g_string_append_printf (out, "%s=\"%s\";", (char *) keys->pdata[i], q);
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+put_strv (GString *out, const char *name, char **v)
+{
+  g_string_append_printf (out, " %s[", name);
+  for (char **p = v; p != NULL && *p != NULL; p++)
+    g_string_append_printf (out, "%s%s", p == v ? "" : ",", *p);
+  g_string_append_c (out, ']');
+}
+
+static void
+put_text (GString *out, const char *name, const char *value)
+{
+  g_autofree char *q = value ? g_strescape (value, NULL) : NULL;
+  if (value != NULL)
+    g_string_append_printf (out, " %s=\"%s\"", name, q);
+}
+
+static gint
+cmp_named (gconstpointer a, gconstpointer b)
+{
+  /* every model struct starts with its name */
+  return strcmp (**(char **const *) a, **(char **const *) b);
+}
+
+char *
+cl_workflow_canonical (const CLWorkflow *wf)
+{
+  GString *out = g_string_new (NULL);
+  g_autoptr(GPtrArray) fields = g_ptr_array_copy (wf->fields, NULL, NULL);
+  g_autoptr(GPtrArray) states = g_ptr_array_copy (wf->states, NULL, NULL);
+  g_autoptr(GPtrArray) transitions = g_ptr_array_copy (wf->transitions, NULL, NULL);
+
+  /* The copies share elements with the model: they must not free them. */
+  g_ptr_array_set_free_func (fields, NULL);
+  g_ptr_array_set_free_func (states, NULL);
+  g_ptr_array_set_free_func (transitions, NULL);
+  g_string_append_printf (out, "workflow %s version %u prefix %s", wf->name, wf->version, wf->id_prefix);
+  put_titles (out, wf->titles);
+  put_text (out, "description", wf->description);
+  put_strv (out, "created_by", wf->created_by);
+  g_string_append_c (out, '\n');
+  g_ptr_array_sort (fields, cmp_named);
+  g_ptr_array_sort (states, cmp_named);
+  g_ptr_array_sort (transitions, cmp_named);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      CLField *f = fields->pdata[i];
+      g_string_append_printf (out, "field %s %s req=%d max=%" G_GINT64_FORMAT " pii=%d", f->name,
+                              cl_field_type_to_string (f->type), f->required, f->max, f->pii);
+      put_strv (out, "values", f->values);
+      put_text (out, "label", f->label);
+      g_string_append_c (out, '\n');
+    }
+  for (guint i = 0; i < states->len; i++)
+    {
+      CLState *s = states->pdata[i];
+      g_string_append_printf (out, "state %s initial=%d final=%d pauses=%d", s->name, s->initial, s->final,
+                              s->pauses_clock);
+      put_text (out, "holder", s->holder);
+      put_titles (out, s->titles);
+      put_text (out, "basis", s->basis);
+      if (s->deadline != NULL)
+        {
+          CLDeadlineSpec *d = s->deadline;
+          g_string_append_printf (out, " deadline(%d %s roll=%d warn=%d:%d %s", d->n, cl_deadline_unit_to_string (d->unit),
+                                  d->roll, d->has_warn, d->warn_n, d->has_warn ? cl_deadline_unit_to_string (d->warn_unit) : "");
+          put_text (out, "from", d->from);
+          put_text (out, "calendar", d->calendar);
+          put_text (out, "on_expire", d->on_expire);
+          g_string_append_c (out, ')');
+        }
+      g_string_append_c (out, '\n');
+    }
+  for (guint i = 0; i < transitions->len; i++)
+    {
+      CLTransition *t = transitions->pdata[i];
+      g_string_append_printf (out, "transition %s to=%s", t->name, t->to);
+      put_strv (out, "from", t->from);
+      put_strv (out, "by", t->by);
+      put_strv (out, "requires", t->requires);
+      put_titles (out, t->titles);
+      put_text (out, "basis", t->basis);
+      if (t->when != NULL)
+        {
+          g_string_append (out, " when=");
+          cl_condition_describe (t->when, out);
+        }
+      if (t->has_extend)
+        g_string_append_printf (out, " extend=%d %s", t->extend_n, cl_deadline_unit_to_string (t->extend_unit));
+      if (t->spawn != NULL)
+        {
+          g_string_append_printf (out, " spawn(%s %s", t->spawn->workflow, t->spawn->relation);
+          put_strv (out, "copy", t->spawn->copy);
+          g_string_append_c (out, ')');
+        }
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+cl_workflow_uses_calendar (const CLWorkflow *wf, const char *calendar, const char *default_calendar)
+{
+  for (guint i = 0; i < wf->states->len; i++)
+    {
+      CLState *s = g_ptr_array_index (wf->states, i);
+      if (s->deadline != NULL && g_strcmp0 (s->deadline->calendar ? s->deadline->calendar : default_calendar, calendar) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }

@@ -7,9 +7,13 @@
  */
 #pragma once
 
+#include "calendar.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
+
+typedef struct _CLCondition CLCondition;
 
 typedef enum {
   CL_FIELD_STRING,
@@ -35,6 +39,28 @@ typedef struct {
   gboolean pii;
 } CLField;
 
+/* deadline: {in: N UNIT, from: entered|<date field>, roll: next_working_day|none,
+ *            calendar: NAME, warn_before: N UNIT, on_expire: {transition: NAME}} */
+typedef struct {
+  gint n;
+  CLDeadlineUnit unit;
+  char *from;              /* NULL = when the state is entered; else a date field */
+  gboolean roll;           /* calendar_days and months only; default TRUE */
+  char *calendar;          /* NULL = [daemon] calendar */
+  gboolean has_warn;
+  gint warn_n;
+  CLDeadlineUnit warn_unit;
+  char *on_expire;         /* transition fired by the system actor, or NULL */
+} CLDeadlineSpec;
+
+/* spawn: {workflow, relation, copy: [fields]} */
+typedef struct {
+  char *workflow;
+  char *relation;
+  char **copy;
+  char *position;          /* "file:line:column" of the spawn, for later checks */
+} CLSpawn;
+
 typedef struct {
   char *name;
   gboolean initial;
@@ -43,16 +69,24 @@ typedef struct {
   gboolean holder_is_field;
   GHashTable *titles;    /* lang -> title */
   char *basis;
+  CLDeadlineSpec *deadline;
+  gboolean pauses_clock;
 } CLState;
 
 typedef struct {
   char *name;
   char **from;
-  char *to;
+  char *to;                /* "$previous" when to_previous */
+  gboolean to_previous;
   char **by;
   char **requires;
   GHashTable *titles;
   char *basis;
+  CLCondition *when;
+  gboolean has_extend;
+  gint extend_n;
+  CLDeadlineUnit extend_unit;
+  CLSpawn *spawn;
 } CLTransition;
 
 typedef struct {
@@ -87,6 +121,13 @@ gboolean cl_transition_allows_role (const CLTransition *t, const char *role);
 
 /* The title in @lang, falling back to any title, then to @fallback. */
 const char *cl_titles_pick (GHashTable *titles, const char *lang, const char *fallback);
+
+/* A canonical text of the parsed definition: equal for two files that differ
+ * only in comments, formatting or key order. */
+char *cl_workflow_canonical (const CLWorkflow *wf);
+
+/* Is any state's deadline or holder, or anything else, using @calendar? */
+gboolean cl_workflow_uses_calendar (const CLWorkflow *wf, const char *calendar, const char *default_calendar);
 
 const char *cl_field_type_to_string (CLFieldType type);
 gboolean cl_field_type_from_string (const char *s, CLFieldType *out);

@@ -31,6 +31,23 @@ id_for_call (CLCall *call)
   return id != NULL ? g_steal_pointer (&id) : g_strdup (cl_call_suffix (call));
 }
 
+GVariant *
+cl_case_links_variant (GVariant *links)
+{
+  GVariantBuilder b;
+  GVariantIter it;
+  const char *relation, *id;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a(sss)"));
+  g_variant_iter_init (&it, links);
+  while (g_variant_iter_next (&it, "(&s&s)", &relation, &id))
+    {
+      g_autofree char *path = cl_case_path_for_id (id);
+      g_variant_builder_add (&b, "(sss)", relation, id, path);
+    }
+  return g_variant_builder_end (&b);
+}
+
 void
 cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *b)
 {
@@ -53,12 +70,31 @@ cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *
 static gboolean
 case_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer data, GError **error)
 {
-  g_autoptr(CLCaseRecord) rec = case_for_call (data, call, error);
+  CLDaemon *d = data;
+  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, error);
 
   if (rec == NULL)
     return FALSE;
   cl_case_properties (rec, name, b);
+  if (name == NULL || g_str_equal (name, "Links"))
+    {
+      g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, error);
+      if (links == NULL)
+        return FALSE;
+      g_variant_builder_add (b, "{sv}", "Links", cl_case_links_variant (links));
+    }
   return TRUE;
+}
+
+static void
+link_case (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *other, *relation;
+  g_autofree char *id = id_for_call (call);
+
+  g_variant_get (args, "(&s&s)", &other, &relation);
+  cl_engine_link (d->engine, call, id, other, relation);
 }
 
 /* Changes go to the engine by id; it reports NotFound inside the batch. */
@@ -216,6 +252,7 @@ static const CLMethod case_methods[] = {
   { "Update", "a{sv}s", "fields comment", "", "", update },
   { "Comment", "s", "text", "", "", comment },
   { "History", "", "", "aa{sv}", "entries", history },
+  { "Link", "ss", "other_id relation", "", "", link_case },
   { NULL },
 };
 
@@ -223,6 +260,7 @@ static const CLProperty case_props[] = {
   { "Id", "s", "const" }, { "Workflow", "s", "const" }, { "WorkflowVersion", "u", "const" }, { "State", "s" },
   { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x", "const" },
   { "Updated", "x" }, { "Deadline", "x" }, { "Overdue", "b" }, { "Fields", "a{sv}" },
+  { "Links", "a(sss)" },
   { NULL },
 };
 

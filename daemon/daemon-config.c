@@ -2,12 +2,14 @@
 #define G_LOG_DOMAIN "caselink"
 
 #include "daemon-config.h"
+#include "calendar.h"
 #include "cl-errors.h"
+#include "workflow.h"
 
 #include <config.h>
 
 static const char *const known_daemon_keys[] = {
-  "database", "workflows", "plugins", "actors", "timezone", "language", NULL
+  "database", "workflows", "plugins", "actors", "timezone", "language", "calendar", NULL
 };
 static const char *const known_store_keys[] = { "synchronous", NULL };
 
@@ -34,6 +36,38 @@ check_keys (GKeyFile *kf, const char *group, const char *const *known, const cha
   return TRUE;
 }
 
+/* [deadlines] workflow.state = N UNIT: a deployment's own time limits where
+ * the law sets none or leaves the figure to local rules. */
+static gboolean
+load_deadline_overrides (CLConfig *cfg, GKeyFile *kf, const char *path, GError **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, "deadlines", NULL, NULL);
+
+  for (char **k = keys; k != NULL && *k != NULL; k++)
+    {
+      g_autofree char *v = g_key_file_get_string (kf, "deadlines", *k, NULL);
+      g_auto(GStrv) parts = g_strsplit (*k, ".", 2);
+      gint n;
+      CLDeadlineUnit unit;
+
+      if (g_strv_length (parts) != 2 || !cl_name_is_valid (parts[0]) || !cl_name_is_valid (parts[1]))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                       "%s: [deadlines] key '%s' must be WORKFLOW.STATE", path, *k);
+          return FALSE;
+        }
+      if (v == NULL || !cl_deadline_unit_parse (g_strstrip (v), &n, &unit))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                       "%s: [deadlines] %s=%s: expected an amount such as '3 working_days' or '24 hours'",
+                       path, *k, v ? v : "");
+          return FALSE;
+        }
+      g_hash_table_replace (cfg->deadline_overrides, g_strdup (*k), g_strdup (v));
+    }
+  return TRUE;
+}
+
 gboolean
 cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **error)
 {
@@ -42,6 +76,8 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
   g_autofree char *dir = NULL;
   g_auto(GStrv) groups = NULL;
 
+  if (cfg->deadline_overrides == NULL)
+    cfg->deadline_overrides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err))
     {
       if (!path_given && g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -101,6 +137,9 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
       cfg->actors_path = resolve (dir, v);
   }
   cfg->timezone_name = g_key_file_get_string (kf, "daemon", "timezone", NULL);
+  cfg->calendar = g_key_file_get_string (kf, "daemon", "calendar", NULL);
+  if (!load_deadline_overrides (cfg, kf, path, error))
+    return FALSE;
   cfg->language = g_key_file_get_string (kf, "daemon", "language", NULL);
   {
     g_autofree char *v = g_key_file_get_string (kf, "store", "synchronous", NULL);
@@ -126,6 +165,8 @@ defaults:
     cfg->language = g_strdup ("zh");
   if (cfg->timezone_name == NULL)
     cfg->timezone_name = g_strdup ("Asia/Shanghai");
+  if (cfg->calendar == NULL)
+    cfg->calendar = g_strdup ("cn");
   cfg->tz = g_time_zone_new_identifier (cfg->timezone_name);
   if (cfg->tz == NULL)
     {
@@ -146,4 +187,6 @@ cl_config_clear (CLConfig *cfg)
   g_free (cfg->timezone_name);
   g_clear_pointer (&cfg->tz, g_time_zone_unref);
   g_free (cfg->language);
+  g_free (cfg->calendar);
+  g_clear_pointer (&cfg->deadline_overrides, g_hash_table_unref);
 }

@@ -16,7 +16,10 @@ typedef struct {
   char *timezone_name;
   GTimeZone *tz;
   char *language;
+  char *calendar;          /* default calendar of deadlines */
+  GHashTable *deadline_overrides;  /* "workflow.state" -> "N UNIT" ([deadlines]) */
   CLSyncMode sync;
+  gboolean test_clock;     /* --test-clock: Testing1.SetTime moves "now" */
 } CLConfig;
 
 /* Reads @path (NULL = the default file, which may be missing). Values

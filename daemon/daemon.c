@@ -4,7 +4,9 @@
 
 #include "daemon.h"
 #include "cl-errors.h"
+#include "deadline.h"
 #include "engine.h"
+#include "scheduler.h"
 
 const CLIdentity *
 cl_daemon_identify (CLDaemon *d, CLCall *call)
@@ -18,7 +20,7 @@ cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
 {
   GHashTableIter it;
   gpointer name;
-  g_autoptr(GVariant) owned = g_variant_ref_sink (args);
+  g_autoptr(GVariant) owned = g_variant_take_ref (args);
 
   g_hash_table_iter_init (&it, d->subscribers);
   while (g_hash_table_iter_next (&it, &name, NULL))
@@ -29,6 +31,7 @@ gboolean
 cl_daemon_reload (CLDaemon *d, GError **error)
 {
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(CLActors) actors = NULL;
 
   /* Nothing may be half-committed against the old definitions. */
@@ -37,7 +40,8 @@ cl_daemon_reload (CLDaemon *d, GError **error)
     actors = cl_actors_load (d->config.actors_path, errors);
   /* Strict: the registry keeps its set unless every file loads. */
   if (errors->len == 0)
-    cl_registry_load (d->registry, (const char *const *) d->config.workflow_dirs, TRUE, errors);
+    cl_registry_load (d->registry, (const char *const *) d->config.workflow_dirs, d->config.calendar, TRUE, errors,
+                      changed);
   if (errors->len > 0)
     {
       g_autofree char *joined = NULL;
@@ -52,7 +56,24 @@ cl_daemon_reload (CLDaemon *d, GError **error)
       cl_actors_free (d->actors);
       d->actors = g_steal_pointer (&actors);
     }
-  g_message ("reloaded workflows and actors");
+  for (guint i = 0; i < changed->len; i++)
+    {
+      g_autoptr(GError) local = NULL;
+      guint n = 0;
+
+      if (!cl_store_begin (d->store, &local)
+          || !cl_deadline_recompute_calendar (d, changed->pdata[i], &n, &local)
+          || !cl_store_commit (d->store, &local))
+        {
+          cl_store_rollback (d->store);
+          g_warning ("recomputing deadlines of calendar %s failed: %s", (char *) changed->pdata[i], local->message);
+        }
+      else
+        g_message ("calendar %s changed: %u pending deadlines recomputed", (char *) changed->pdata[i], n);
+    }
+  if (d->scheduler != NULL)
+    cl_scheduler_rearm (d->scheduler);
+  g_message ("reloaded workflows, calendars and actors");
   cl_bus_emit (d->bus, NULL, CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reloaded", NULL);
   return TRUE;
 }
@@ -60,5 +81,43 @@ cl_daemon_reload (CLDaemon *d, GError **error)
 gint64
 cl_daemon_now (CLDaemon *d)
 {
-  return g_get_real_time ();
+  return d->test_now != 0 ? d->test_now : g_get_real_time ();
+}
+
+static void
+pending_signal_free (gpointer p)
+{
+  CLPendingSignal *s = p;
+  g_free (s->path);
+  g_variant_unref (s->args);
+  g_free (s);
+}
+
+GPtrArray *
+cl_signal_queue_new (void)
+{
+  return g_ptr_array_new_with_free_func (pending_signal_free);
+}
+
+void
+cl_signal_queue_add (GPtrArray *queue, const char *path, const char *iface, const char *member, GVariant *args)
+{
+  CLPendingSignal *s = g_new0 (CLPendingSignal, 1);
+
+  s->path = g_strdup (path);
+  s->iface = iface;
+  s->member = member;
+  s->args = g_variant_ref_sink (args);
+  g_ptr_array_add (queue, s);
+}
+
+void
+cl_daemon_emit_queue (CLDaemon *d, GPtrArray *queue)
+{
+  for (guint i = 0; i < queue->len; i++)
+    {
+      CLPendingSignal *s = g_ptr_array_index (queue, i);
+      cl_daemon_emit_to_subscribers (d, s->path, s->iface, s->member, g_variant_ref (s->args));
+    }
+  g_ptr_array_set_size (queue, 0);
 }

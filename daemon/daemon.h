@@ -22,6 +22,8 @@ typedef struct {
   GHashTable *subscribers; /* unique names that called Subscribe() */
   GMainLoop *loop;
   gboolean stopping;
+  struct _CLScheduler *scheduler;
+  gint64 test_now;         /* --test-clock: 0 until Testing1.SetTime */
 } CLDaemon;
 
 /* Identity of the caller of @call. */
@@ -30,6 +32,20 @@ const CLIdentity *cl_daemon_identify (CLDaemon *d, CLCall *call);
 /* Send a Manager1 signal (or Case1 PropertiesChanged) to every subscriber. */
 void cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
                                     const char *member, GVariant *args);
+
+/* Signals collected during a change and sent to subscribers only after
+ * its COMMIT (a rolled-back change announces nothing). */
+typedef struct {
+  char *path;
+  const char *iface;
+  const char *member;
+  GVariant *args;
+} CLPendingSignal;
+
+GPtrArray *cl_signal_queue_new (void);
+void cl_signal_queue_add (GPtrArray *queue, const char *path, const char *iface, const char *member,
+                          GVariant *args);
+void cl_daemon_emit_queue (CLDaemon *d, GPtrArray *queue);
 
 /* Reload workflows and actors; all-or-nothing. */
 gboolean cl_daemon_reload (CLDaemon *d, GError **error);

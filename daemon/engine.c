@@ -2,6 +2,11 @@
 #define G_LOG_DOMAIN "caselink-engine"
 
 #include "engine.h"
+#include "case-history.h"
+#include "condition.h"
+#include "deadline.h"
+#include "objects.h"
+#include "scheduler.h"
 #include "case-path.h"
 #include "cl-errors.h"
 #include "field-value.h"
@@ -16,6 +21,7 @@ typedef enum {
   JOB_ADVANCE,
   JOB_UPDATE,
   JOB_COMMENT,
+  JOB_LINK,
 } JobKind;
 
 typedef struct {
@@ -29,8 +35,10 @@ typedef struct {
   /* results */
   GVariant *reply;
   GError *error;
-  CLCaseRecord *after;     /* the case as written, for signals */
-  char *from_state;
+  char *other_id;          /* JOB_LINK */
+  char *relation;          /* JOB_LINK */
+  CLCaseRecord *after;     /* the case as written */
+  GPtrArray *signals;      /* sent after COMMIT */
 } Job;
 
 struct _CLEngine {
@@ -49,8 +57,10 @@ job_free (Job *job)
   g_clear_pointer (&job->fields, g_variant_unref);
   g_clear_pointer (&job->reply, g_variant_unref);
   g_clear_error (&job->error);
+  g_free (job->other_id);
+  g_free (job->relation);
   cl_case_record_free (job->after);
-  g_free (job->from_state);
+  g_ptr_array_unref (job->signals);
   g_free (job);
 }
 
@@ -230,6 +240,70 @@ may_change (CLDaemon *d, const CLIdentity *who, GError **error)
 
 /* ---- the changes ------------------------------------------------------ */
 
+static void
+queue_properties (CLEngine *engine, GPtrArray *signals, const CLCaseRecord *rec)
+{
+  g_autofree char *path = cl_case_path_for_id (rec->id);
+
+  cl_signal_queue_add (signals, path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                       g_variant_new ("(s@a{sv}@as)", CL_CASE_IFACE, cl_engine_changed_properties (engine->d, rec),
+                                      g_variant_new_strv (NULL, 0)));
+}
+
+/* Insert a new case of @wf from already coerced @fields (name -> value). */
+static CLCaseRecord *
+create_case (CLEngine *engine, CLWorkflow *wf, GHashTable *merged, GVariant *given, const CLIdentity *who,
+             const char *role, const char *comment, GPtrArray *signals, GError **error)
+{
+  CLDaemon *d = engine->d;
+  g_autoptr(CLCaseRecord) rec = g_new0 (CLCaseRecord, 1);
+  g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *path = NULL;
+  gint64 number, now = cl_daemon_now (d);
+
+  missing = missing_required (wf, merged, NULL);
+  if (missing != NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "missing required fields: %s", missing);
+      return NULL;
+    }
+  utc = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
+  local = g_date_time_to_timezone (utc, d->config.tz);
+  if (!cl_store_next_number (d->store, wf->id_prefix, g_date_time_get_year (local), &number, error))
+    return NULL;
+  rec->id = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT, wf->id_prefix, g_date_time_get_year (local), number);
+  rec->workflow = g_strdup (wf->name);
+  rec->version = wf->version;
+  rec->state = g_strdup (wf->initial->name);
+  rec->previous_state = g_strdup ("");
+  rec->fields = fields_variant (merged);
+  rec->title = field_string (rec->fields, "title");
+  rec->domain = field_string (rec->fields, "domain");
+  rec->creator_agency = g_strdup (who->agency);
+  rec->agency = cl_engine_holder (wf, rec->state, rec->fields, who->agency);
+  rec->created = rec->updated = now;
+  if (!cl_store_insert_case (d->store, rec, error))
+    return NULL;
+
+  fill_history_actor (h, who, role, now);
+  h->action = g_strdup ("created");
+  h->to_state = g_strdup (rec->state);
+  h->comment = g_strdup (comment ? comment : "");
+  h->fields = g_variant_ref (given);
+  if (!cl_store_append_history (d->store, rec, h, error)
+      || !cl_deadline_on_create (d, rec, wf, who, role, now, error)
+      || !cl_store_update_case (d->store, rec, error))
+    return NULL;
+
+  path = cl_case_path_for_id (rec->id);
+  cl_signal_queue_add (signals, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseCreated",
+                       g_variant_new ("(sos)", rec->id, path, rec->workflow));
+  return g_steal_pointer (&rec);
+}
+
 static gboolean
 run_create (CLEngine *engine, Job *job, GError **error)
 {
@@ -237,14 +311,10 @@ run_create (CLEngine *engine, Job *job, GError **error)
   const CLIdentity *who = cl_daemon_identify (d, job->call);
   CLWorkflow *wf = cl_registry_newest (d->registry, job->workflow);
   g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
-  g_autoptr(CLCaseRecord) rec = g_new0 (CLCaseRecord, 1);
-  g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
-  g_autoptr(GDateTime) local = NULL;
-  g_autofree char *missing = NULL;
+  g_autoptr(GVariant) given = NULL;
   g_autofree char *path = NULL;
   const char *role = NULL;
-  GVariantBuilder given;
-  gint64 number, now = cl_daemon_now (d);
+  GVariantBuilder b;
 
   if (wf == NULL)
     {
@@ -268,56 +338,18 @@ run_create (CLEngine *engine, Job *job, GError **error)
   else if (who->roles[0] != NULL)
     role = who->roles[0];
 
-  g_variant_builder_init (&given, G_VARIANT_TYPE_VARDICT);
-  if (!coerce_into (d, wf, job->fields, merged, &given, error))
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (!coerce_into (d, wf, job->fields, merged, &b, error))
     {
-      g_variant_builder_clear (&given);
+      g_variant_builder_clear (&b);
       return FALSE;
     }
-  missing = missing_required (wf, merged, NULL);
-  if (missing != NULL)
-    {
-      g_variant_builder_clear (&given);
-      g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "missing required fields: %s", missing);
-      return FALSE;
-    }
-
-  local = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
-  {
-    g_autoptr(GDateTime) in_tz = g_date_time_to_timezone (local, d->config.tz);
-    if (!cl_store_next_number (d->store, wf->id_prefix, g_date_time_get_year (in_tz), &number, error))
-      {
-        g_variant_builder_clear (&given);
-        return FALSE;
-      }
-    rec->id = g_strdup_printf ("%s-%d-%06" G_GINT64_FORMAT, wf->id_prefix, g_date_time_get_year (in_tz), number);
-  }
-  rec->workflow = g_strdup (wf->name);
-  rec->version = wf->version;
-  rec->state = g_strdup (wf->initial->name);
-  rec->previous_state = g_strdup ("");
-  rec->fields = fields_variant (merged);
-  rec->title = field_string (rec->fields, "title");
-  rec->domain = field_string (rec->fields, "domain");
-  rec->creator_agency = g_strdup (who->agency);
-  rec->agency = cl_engine_holder (wf, rec->state, rec->fields, who->agency);
-  rec->created = rec->updated = now;
-  if (!cl_store_insert_case (d->store, rec, error))
-    {
-      g_variant_builder_clear (&given);
-      return FALSE;
-    }
-
-  fill_history_actor (h, who, role, now);
-  h->action = g_strdup ("created");
-  h->to_state = g_strdup (rec->state);
-  h->fields = g_variant_ref_sink (g_variant_builder_end (&given));
-  if (!cl_store_append_history (d->store, rec, h, error) || !cl_store_update_case (d->store, rec, error))
+  given = g_variant_ref_sink (g_variant_builder_end (&b));
+  job->after = create_case (engine, wf, merged, given, who, role, "", job->signals, error);
+  if (job->after == NULL)
     return FALSE;
-
-  path = cl_case_path_for_id (rec->id);
-  job->reply = g_variant_ref_sink (g_variant_new ("(so)", rec->id, path));
-  job->after = g_steal_pointer (&rec);
+  path = cl_case_path_for_id (job->after->id);
+  job->reply = g_variant_ref_sink (g_variant_new ("(so)", job->after->id, path));
   return TRUE;
 }
 
@@ -352,22 +384,92 @@ check_comment (const char *comment, GError **error)
   return TRUE;
 }
 
-/* Shared by advance and update: merge @job->fields, check required fields
- * are not cleared, then @requires, and write the row plus its history. */
+/* Link @a --relation--> @b and @b --relation_of--> @a, noted on both. */
 static gboolean
-apply_change (CLEngine *engine, Job *job, CLCaseRecord *rec, CLWorkflow *wf, const CLIdentity *who,
-              const char *role, const CLTransition *t, GError **error)
+link_cases (CLEngine *engine, CLCaseRecord *a, CLCaseRecord *b, const char *relation, const CLIdentity *who,
+            const char *role, GError **error)
+{
+  CLDaemon *d = engine->d;
+  g_autofree char *inverse = g_strconcat (relation, "_of", NULL);
+  g_autofree char *note_a = g_strdup_printf ("linked: %s %s", relation, b->id);
+  g_autofree char *note_b = g_strdup_printf ("linked: %s %s", inverse, a->id);
+  gint64 now = cl_daemon_now (d);
+
+  return cl_store_add_link (d->store, a->seq, relation, b->seq, error)
+         && cl_store_add_link (d->store, b->seq, inverse, a->seq, error)
+         && cl_case_note (d->store, a, who, role, "link", note_a, now, error)
+         && cl_case_note (d->store, b, who, role, "link", note_b, now, error);
+}
+
+/* The linked case that @t spawns, from @rec's fields. */
+static gboolean
+spawn_case (CLEngine *engine, CLCaseRecord *rec, const CLTransition *t, const CLIdentity *who, const char *role,
+            GPtrArray *signals, GError **error)
+{
+  CLDaemon *d = engine->d;
+  CLWorkflow *target = cl_registry_newest (d->registry, t->spawn->workflow);
+  g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  g_autoptr(CLCaseRecord) child = NULL;
+  g_autoptr(GVariant) given = NULL;
+  g_autofree char *comment = NULL;
+  GVariantBuilder b;
+
+  if (target == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_REJECTED, "transition '%s' spawns a %s case, but that workflow is not loaded",
+                   t->name, t->spawn->workflow);
+      return FALSE;
+    }
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  for (char **f = t->spawn->copy; *f != NULL; f++)
+    {
+      g_autoptr(GVariant) v = g_variant_lookup_value (rec->fields, *f, NULL);
+      const CLField *dst = cl_workflow_field (target, *f);
+      g_autoptr(GError) local = NULL;
+      GVariant *coerced;
+
+      if (v == NULL || dst == NULL)
+        continue;
+      coerced = cl_field_coerce (dst, v, agency_ok, d, &local);
+      if (coerced == NULL)
+        {
+          g_variant_builder_clear (&b);
+          g_set_error (error, CL_ERROR, CL_ERROR_REJECTED, "cannot open the %s case: %s", target->name, local->message);
+          return FALSE;
+        }
+      g_variant_builder_add (&b, "{sv}", *f, coerced);
+      g_hash_table_replace (merged, g_strdup (*f), coerced);
+    }
+  given = g_variant_ref_sink (g_variant_builder_end (&b));
+  comment = g_strdup_printf ("opened from %s by transition %s", rec->id, t->name);
+  child = create_case (engine, target, merged, given, who, role, comment, signals, error);
+  if (child == NULL)
+    {
+      g_prefix_error (error, "cannot open the %s case: ", target->name);
+      return FALSE;
+    }
+  return link_cases (engine, rec, child, t->spawn->relation, who, role, error)
+         && cl_store_update_case (d->store, child, error);
+}
+
+/* Shared by advance, update and comment: merge @job->fields, check required
+ * fields are not cleared, then the transition's requires and when, and
+ * write the row, its history, its deadline and any spawned case. */
+static gboolean
+apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf, const CLIdentity *who,
+              const char *role, const CLTransition *t, GVariant *fields, const char *comment, GPtrArray *signals,
+              GError **error)
 {
   CLDaemon *d = engine->d;
   g_autoptr(GHashTable) merged = fields_table (rec->fields);
   g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
-  g_autofree char *cleared = NULL;
-  g_autofree char *missing = NULL;
+  g_autofree char *cleared = NULL, *missing = NULL, *from_state = NULL;
   GVariantBuilder given;
   gint64 now = cl_daemon_now (d);
+  const char *to = NULL;
 
   g_variant_builder_init (&given, G_VARIANT_TYPE_VARDICT);
-  if (!coerce_into (d, wf, job->fields, merged, &given, error))
+  if (!coerce_into (d, wf, fields, merged, &given, error))
     {
       g_variant_builder_clear (&given);
       return FALSE;
@@ -379,40 +481,109 @@ apply_change (CLEngine *engine, Job *job, CLCaseRecord *rec, CLWorkflow *wf, con
       g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "required fields cannot be empty: %s", cleared);
       return FALSE;
     }
-  if (t != NULL && t->requires != NULL)
+  if (t != NULL)
     {
-      missing = missing_required (wf, merged, (const char *const *) t->requires);
-      if (missing != NULL)
+      if (t->requires != NULL)
         {
-          g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "transition '%s' needs fields: %s", t->name, missing);
-          return FALSE;
+          missing = missing_required (wf, merged, (const char *const *) t->requires);
+          if (missing != NULL)
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "transition '%s' needs fields: %s", t->name, missing);
+              return FALSE;
+            }
+        }
+      if (t->when != NULL)
+        {
+          g_autoptr(GVariant) candidate = fields_variant (merged);
+          g_autofree char *why = NULL;
+          if (!cl_condition_eval (t->when, candidate, &why))
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_REJECTED, "transition '%s' refused: %s", t->name, why);
+              return FALSE;
+            }
+        }
+      to = t->to;
+      if (t->to_previous)
+        {
+          to = rec->previous_state;
+          if (to == NULL || *to == '\0' || cl_workflow_state (wf, to) == NULL)
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
+                           "transition '%s' returns to the previous state, but case %s has none", t->name, rec->id);
+              return FALSE;
+            }
         }
     }
 
-  job->from_state = g_strdup (rec->state);
+  from_state = g_strdup (rec->state);
   g_clear_pointer (&rec->fields, g_variant_unref);
   rec->fields = fields_variant (merged);
   g_free (rec->title);
   rec->title = field_string (rec->fields, "title");
   g_free (rec->domain);
   rec->domain = field_string (rec->fields, "domain");
-  if (t != NULL)
+  if (to != NULL && !g_str_equal (to, rec->state))
     {
       g_free (rec->previous_state);
       rec->previous_state = rec->state;
-      rec->state = g_strdup (t->to);
+      rec->state = g_strdup (to);
     }
   g_free (rec->agency);
   rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);
   rec->updated = now;
 
   fill_history_actor (h, who, role, now);
-  h->action = g_strdup (job->kind == JOB_ADVANCE ? "transition" : job->kind == JOB_UPDATE ? "update" : "comment");
+  h->action = g_strdup (kind == JOB_ADVANCE ? "transition" : kind == JOB_UPDATE ? "update" : "comment");
   h->transition = g_strdup (t ? t->name : "");
-  h->from_state = g_strdup (job->from_state);
+  h->from_state = g_strdup (from_state);
   h->to_state = g_strdup (rec->state);
-  h->comment = g_strdup (job->comment ? job->comment : "");
-  return cl_store_append_history (d->store, rec, h, error) && cl_store_update_case (d->store, rec, error);
+  h->comment = g_strdup (comment ? comment : "");
+  if (!cl_store_append_history (d->store, rec, h, error))
+    return FALSE;
+  if (t != NULL && !cl_deadline_on_transition (d, rec, wf, from_state, t, who, role, now, error))
+    return FALSE;
+  if (t != NULL && t->spawn != NULL && !spawn_case (engine, rec, t, who, role, signals, error))
+    return FALSE;
+  if (!cl_store_update_case (d->store, rec, error))
+    return FALSE;
+
+  if (t != NULL)
+    {
+      g_autofree char *path = cl_case_path_for_id (rec->id);
+      cl_signal_queue_add (signals, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseAdvanced",
+                           g_variant_new ("(sosss)", rec->id, path, t->name, from_state, rec->state));
+    }
+  queue_properties (engine, signals, rec);
+  return TRUE;
+}
+
+static const CLTransition *
+find_transition (CLWorkflow *wf, CLCaseRecord *rec, const char *name, GError **error)
+{
+  const CLTransition *t = cl_workflow_transition (wf, name);
+  g_autoptr(GStrvBuilder) b = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *list = NULL;
+
+  if (t != NULL && cl_transition_leaves (t, rec->state))
+    return t;
+  b = g_strv_builder_new ();
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *o = g_ptr_array_index (wf->transitions, i);
+      if (cl_transition_leaves (o, rec->state))
+        g_strv_builder_add (b, o->name);
+    }
+  names = g_strv_builder_end (b);
+  list = names[0] ? join_strv ((const char *const *) names) : g_strdup ("none (the case is closed)");
+  if (t == NULL)
+    g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
+                 "workflow %s has no transition '%.64s'; from state '%s' you can: %s", wf->name, name, rec->state,
+                 list);
+  else
+    g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
+                 "transition '%s' does not leave state '%s'; from there you can: %s", t->name, rec->state, list);
+  return NULL;
 }
 
 static gboolean
@@ -425,33 +596,8 @@ run_advance (CLEngine *engine, Job *job, GError **error)
   const CLTransition *t;
   const char *role;
 
-  if (rec == NULL)
+  if (rec == NULL || (t = find_transition (wf, rec, job->transition, error)) == NULL)
     return FALSE;
-  t = cl_workflow_transition (wf, job->transition);
-  if (t == NULL || !cl_transition_leaves (t, rec->state))
-    {
-      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-      g_auto(GStrv) names = NULL;
-      g_autofree char *list = NULL;
-
-      for (guint i = 0; i < wf->transitions->len; i++)
-        {
-          CLTransition *o = g_ptr_array_index (wf->transitions, i);
-          if (cl_transition_leaves (o, rec->state))
-            g_strv_builder_add (b, o->name);
-        }
-      names = g_strv_builder_end (b);
-      list = names[0] ? join_strv ((const char *const *) names) : g_strdup ("none (the case is closed)");
-      if (t == NULL)
-        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
-                     "workflow %s has no transition '%.64s'; from state '%s' you can: %s", wf->name,
-                     job->transition, rec->state, list);
-      else
-        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_TRANSITION,
-                     "transition '%s' does not leave state '%s'; from there you can: %s", t->name, rec->state,
-                     list);
-      return FALSE;
-    }
   if (!may_change (d, who, error))
     return FALSE;
   role = cl_identity_pick_role (who, (const char *const *) t->by);
@@ -462,11 +608,32 @@ run_advance (CLEngine *engine, Job *job, GError **error)
                    t->name, roles);
       return FALSE;
     }
-  if (!check_comment (job->comment, error) || !apply_change (engine, job, rec, wf, who, role, t, error))
+  if (!check_comment (job->comment, error)
+      || !apply_change (engine, JOB_ADVANCE, rec, wf, who, role, t, job->fields, job->comment, job->signals, error))
     return FALSE;
   job->reply = g_variant_ref_sink (g_variant_new ("(s)", rec->state));
   job->after = g_steal_pointer (&rec);
   return TRUE;
+}
+
+gboolean
+cl_engine_fire_system (CLEngine *engine, CLCaseRecord *rec, const char *transition, GPtrArray *signals,
+                       GError **error)
+{
+  CLDaemon *d = engine->d;
+  CLWorkflow *wf = cl_registry_version (d->registry, rec->workflow, rec->version);
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+  const CLTransition *t;
+
+  if (wf == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "the definition of %s version %u is not available",
+                   rec->workflow, rec->version);
+      return FALSE;
+    }
+  t = find_transition (wf, rec, transition, error);
+  return t != NULL && apply_change (engine, JOB_ADVANCE, rec, wf, cl_system_identity (), "system", t, none,
+                                    "fired on expiry of the deadline", signals, error);
 }
 
 static gboolean
@@ -489,19 +656,56 @@ run_update (CLEngine *engine, Job *job, GError **error)
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "the comment is empty");
       return FALSE;
     }
-  if (!apply_change (engine, job, rec, wf, who, who->roles[0], NULL, error))
+  if (!apply_change (engine, job->kind, rec, wf, who, who->roles[0], NULL, job->fields, job->comment, job->signals,
+                     error))
     return FALSE;
-  job->reply = NULL;
   job->after = g_steal_pointer (&rec);
+  return TRUE;
+}
+
+static gboolean
+run_link (CLEngine *engine, Job *job, GError **error)
+{
+  CLDaemon *d = engine->d;
+  const CLIdentity *who = cl_daemon_identify (d, job->call);
+  CLWorkflow *wf = NULL, *other_wf = NULL;
+  g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
+  g_autoptr(CLCaseRecord) other = NULL;
+
+  if (rec == NULL || !may_change (d, who, error))
+    return FALSE;
+  if (!cl_name_is_valid (job->relation) || g_str_has_suffix (job->relation, "_of"))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                   "invalid relation '%.64s': lowercase letters, digits and _, not ending in _of (that is the inverse)",
+                   job->relation);
+      return FALSE;
+    }
+  other = load_case (d, job->other_id, &other_wf, error);
+  if (other == NULL)
+    return FALSE;
+  if (other->seq == rec->seq)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "a case cannot be linked to itself");
+      return FALSE;
+    }
+  rec->updated = other->updated = cl_daemon_now (d);
+  if (!link_cases (engine, rec, other, job->relation, who, who->roles[0], error)
+      || !cl_store_update_case (d->store, rec, error) || !cl_store_update_case (d->store, other, error))
+    return FALSE;
+  queue_properties (engine, job->signals, rec);
+  queue_properties (engine, job->signals, other);
   return TRUE;
 }
 
 /* ---- queue and group commit ------------------------------------------- */
 
-static GVariant *
-changed_properties (const CLCaseRecord *rec)
+GVariant *
+cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec)
 {
   GVariantBuilder b;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, &error);
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (rec->state));
@@ -512,29 +716,9 @@ changed_properties (const CLCaseRecord *rec)
   g_variant_builder_add (&b, "{sv}", "Deadline", g_variant_new_int64 (rec->deadline));
   g_variant_builder_add (&b, "{sv}", "Overdue", g_variant_new_boolean (rec->overdue));
   g_variant_builder_add (&b, "{sv}", "Fields", rec->fields);
+  if (links != NULL)
+    g_variant_builder_add (&b, "{sv}", "Links", cl_case_links_variant (links));
   return g_variant_builder_end (&b);
-}
-
-static void
-announce (CLEngine *engine, Job *job)
-{
-  CLDaemon *d = engine->d;
-  const CLCaseRecord *rec = job->after;
-  g_autofree char *path = cl_case_path_for_id (rec->id);
-
-  if (g_hash_table_size (d->subscribers) == 0)
-    return;
-  if (job->kind == JOB_CREATE)
-    cl_daemon_emit_to_subscribers (d, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseCreated",
-                                   g_variant_new ("(sos)", rec->id, path, rec->workflow));
-  if (job->kind == JOB_ADVANCE)
-    cl_daemon_emit_to_subscribers (d, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseAdvanced",
-                                   g_variant_new ("(sosss)", rec->id, path, job->transition, job->from_state,
-                                                  rec->state));
-  if (job->kind != JOB_CREATE)
-    cl_daemon_emit_to_subscribers (d, path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                   g_variant_new ("(s@a{sv}@as)", CL_CASE_IFACE, changed_properties (rec),
-                                                  g_variant_new_strv (NULL, 0)));
 }
 
 static gboolean
@@ -544,6 +728,7 @@ run_job (CLEngine *engine, Job *job, GError **error)
     {
     case JOB_CREATE: return run_create (engine, job, error);
     case JOB_ADVANCE: return run_advance (engine, job, error);
+    case JOB_LINK: return run_link (engine, job, error);
     default: return run_update (engine, job, error);
     }
 }
@@ -576,6 +761,7 @@ cl_engine_flush (CLEngine *engine)
             continue;
           if (run_job (engine, job, &job->error))
             {
+              /* a failed release rolls back; its signals must not go out */
               if (cl_store_release (d->store, &job->error))
                 any_ok = TRUE;
               else
@@ -583,6 +769,8 @@ cl_engine_flush (CLEngine *engine)
             }
           else
             cl_store_rollback_savepoint (d->store);
+          if (job->error != NULL)
+            g_ptr_array_set_size (job->signals, 0);
         }
       if (any_ok)
         cl_store_commit (d->store, &tx_error);
@@ -602,10 +790,12 @@ cl_engine_flush (CLEngine *engine)
       else
         {
           cl_call_return (job->call, g_steal_pointer (&job->reply));
-          announce (engine, job);
+          cl_daemon_emit_queue (d, job->signals);
         }
       job_free (job);
     }
+  if (d->scheduler != NULL)
+    cl_scheduler_rearm (d->scheduler);
 }
 
 static gboolean
@@ -639,6 +829,7 @@ job_new (JobKind kind, CLCall *call, GVariant *fields)
 
   job->kind = kind;
   job->call = call;
+  job->signals = cl_signal_queue_new ();
   job->fields = fields ? g_variant_ref (fields) : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
   return job;
 }
@@ -677,6 +868,16 @@ cl_engine_comment (CLEngine *engine, CLCall *call, const char *id, const char *t
   Job *job = job_new (JOB_COMMENT, call, NULL);
   job->id = g_strdup (id);
   job->comment = g_strdup (text);
+  submit (engine, job);
+}
+
+void
+cl_engine_link (CLEngine *engine, CLCall *call, const char *id, const char *other_id, const char *relation)
+{
+  Job *job = job_new (JOB_LINK, call, NULL);
+  job->id = g_strdup (id);
+  job->other_id = g_strdup (other_id);
+  job->relation = g_strdup (relation);
   submit (engine, job);
 }
 

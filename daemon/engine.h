@@ -1,4 +1,4 @@
-/* engine.h — every change of a case: create, advance, update, comment.
+/* engine.h — every change of a case: create, advance, update, comment, link.
  *
  * Calls are queued and committed together (group commit): the first change
  * opens a transaction at idle priority, each change runs in its own
@@ -19,14 +19,23 @@ void cl_engine_advance (CLEngine *engine, CLCall *call, const char *id, const ch
                         GVariant *fields, const char *comment);
 void cl_engine_update (CLEngine *engine, CLCall *call, const char *id, GVariant *fields, const char *comment);
 void cl_engine_comment (CLEngine *engine, CLCall *call, const char *id, const char *text);
+void cl_engine_link (CLEngine *engine, CLCall *call, const char *id, const char *other_id, const char *relation);
 
 /* Commit what is queued now (before a read, so a caller sees its own
  * writes; and at shutdown). */
 void cl_engine_flush (CLEngine *engine);
 guint cl_engine_pending (CLEngine *engine);
 
+/* Fire @transition on @rec as the system actor (an on_expire transition,
+ * whatever its by:). Inside the caller's transaction; signals are queued. */
+gboolean cl_engine_fire_system (CLEngine *engine, CLCaseRecord *rec, const char *transition, GPtrArray *signals,
+                                GError **error);
+
 /* The agency holding a case in @state of @wf with @fields. */
 char *cl_engine_holder (const CLWorkflow *wf, const char *state, GVariant *fields, const char *fallback);
+
+/* PropertiesChanged arguments for @rec. */
+GVariant *cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec);
 
 /* Limits on what one call may carry. */
 #define CL_MAX_FIELDS_PER_CALL 256

@@ -190,7 +190,7 @@ main (int argc, char **argv)
       return 1;
     }
   d.registry = cl_registry_new (d.store);
-  cl_registry_load (d.registry, (const char *const *) d.config.workflow_dirs, FALSE, errors);
+  cl_registry_load (d.registry, (const char *const *) d.config.workflow_dirs, d.config.calendar, FALSE, errors, NULL);
   log_errors (errors);
   if (d.config.actors_path != NULL)
     {

@@ -306,6 +306,7 @@ static const CLSignal manager_signals[] = {
   { "CaseCreated", "sos", "id path workflow" },
   { "CaseAdvanced", "sosss", "id path transition from to" },
   { "DeadlineMissed", "sosx", "id path state deadline" },
+  { "DeadlineApproaching", "sosx", "id path state deadline" },
   { "Reloaded", "", "" },
   { NULL },
 };

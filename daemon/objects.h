@@ -12,6 +12,10 @@ void cl_workflow_objects_register (CLDaemon *d);
 /* Case1 properties of @rec as a{sv} entries into @b (all, or only @name). */
 void cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *b);
 
+/* a(ss) (relation, id) from the store -> the Links property a(sss):
+ * relation, id, object path (a string, as API v1 says). */
+GVariant *cl_case_links_variant (GVariant *links);
+
 /* "title" of a workflow, transition or state in the deployment language. */
 const char *cl_daemon_title (CLDaemon *d, GHashTable *titles, const char *fallback);
 /* a{ss} of titles with the plain-string title under the default language. */

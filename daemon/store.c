@@ -48,6 +48,22 @@ static const char *const migrations[] = {
   "  transition TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,"
   "  comment TEXT NOT NULL, fields TEXT NOT NULL, hash TEXT NOT NULL,"
   "  PRIMARY KEY (case_seq, seq)) WITHOUT ROWID;",
+
+  /* 2: deadlines (one running deadline per case) and links between cases */
+  "CREATE TABLE deadlines ("
+  "  case_seq INTEGER PRIMARY KEY REFERENCES cases (seq),"
+  "  state TEXT NOT NULL, due INTEGER NOT NULL,"
+  "  warn_at INTEGER NOT NULL DEFAULT 0, warned INTEGER NOT NULL DEFAULT 0,"
+  "  fired INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+  "  paused_at INTEGER NOT NULL DEFAULT 0,"
+  "  calendar TEXT NOT NULL, spec TEXT NOT NULL,"
+  "  next_at INTEGER);"
+  "CREATE INDEX deadlines_next ON deadlines (next_at) WHERE next_at IS NOT NULL;"
+  "CREATE INDEX deadlines_calendar ON deadlines (calendar) WHERE fired = 0;"
+  "CREATE TABLE links ("
+  "  case_seq INTEGER NOT NULL REFERENCES cases (seq), relation TEXT NOT NULL,"
+  "  other_seq INTEGER NOT NULL REFERENCES cases (seq),"
+  "  PRIMARY KEY (case_seq, relation, other_seq));",
 };
 
 int
@@ -502,6 +518,28 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
 }
 
 CLCaseRecord *
+cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **error)
+{
+  sqlite3_stmt *stmt;
+  CLCaseRecord *rec = NULL;
+  int rc;
+
+  stmt = cl_store_stmt (store, "SELECT " CASE_COLUMNS " FROM cases WHERE seq = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    rec = cl_store_case_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case number %" G_GINT64_FORMAT, seq);
+  else
+    cl_store_fail (store, error, "reading a case");
+  sqlite3_reset (stmt);
+  return rec;
+}
+
+CLCaseRecord *
 cl_store_get_case (CLStore *store, const char *id, GError **error)
 {
   sqlite3_stmt *stmt;
@@ -637,6 +675,27 @@ cl_store_put_workflow (CLStore *store, const char *name, guint version, const ch
     return cl_store_fail (store, error, "storing a workflow definition");
   sqlite3_reset (stmt);
   return TRUE;
+}
+
+char *
+cl_store_workflow_source (CLStore *store, const char *name, guint version, GError **error)
+{
+  sqlite3_stmt *stmt;
+  char *source = NULL;
+  int rc;
+
+  stmt = cl_store_stmt (store, "SELECT source FROM workflows WHERE name = ?1 AND version = ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, version);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    source = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    cl_store_fail (store, error, "reading a workflow definition");
+  sqlite3_reset (stmt);
+  return source;
 }
 
 GVariant *

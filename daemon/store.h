@@ -87,6 +87,7 @@ gboolean cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error
 gboolean cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error);
 /* NULL with CL_ERROR_NOT_FOUND when there is no such case. */
 CLCaseRecord *cl_store_get_case (CLStore *store, const char *id, GError **error);
+CLCaseRecord *cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **error);
 
 /* Appends @h to the case's history (sets h->seq, h->hash) and advances the
  * record's history_count/head; the caller then updates the case row. */
@@ -103,8 +104,46 @@ gboolean cl_store_count_all (CLStore *store, guint64 *out, GError **error);
 /* Workflow definitions by (name, version), so cases keep their version. */
 gboolean cl_store_put_workflow (CLStore *store, const char *name, guint version, const char *source,
                                 const char *path, GError **error);
+/* The stored source of (name, version); NULL (no error) when there is none. */
+char *cl_store_workflow_source (CLStore *store, const char *name, guint version, GError **error);
 /* Rows as (name, version, source, path) tuples: a(suss). */
 GVariant *cl_store_workflows (CLStore *store, GError **error);
+
+/* ---- deadlines (store-deadlines.c) ------------------------------------ */
+
+typedef struct {
+  gint64 case_seq;
+  char *state;             /* the state the deadline belongs to */
+  gint64 due;
+  gint64 warn_at;          /* 0 = no warning */
+  gboolean warned;
+  gboolean fired;
+  gboolean failed;         /* on_expire could not fire (recorded once) */
+  gint64 paused_at;        /* 0 = running */
+  char *calendar;
+  char *spec;              /* how due was computed, replayable (deadline.c) */
+} CLDeadlineRow;
+
+void cl_deadline_row_free (CLDeadlineRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLDeadlineRow, cl_deadline_row_free)
+
+gboolean cl_store_put_deadline (CLStore *store, const CLDeadlineRow *row, GError **error);
+gboolean cl_store_delete_deadline (CLStore *store, gint64 case_seq, GError **error);
+/* NULL without error when the case has no deadline row. */
+CLDeadlineRow *cl_store_get_deadline (CLStore *store, gint64 case_seq, GError **error);
+/* Rows whose next event (warning or expiry) is at or before @now, oldest first. */
+GPtrArray *cl_store_due_deadlines (CLStore *store, gint64 now, guint limit, GError **error);
+/* Earliest pending event; FALSE in *any when nothing is pending. */
+gboolean cl_store_next_deadline (CLStore *store, gint64 *when, gboolean *any, GError **error);
+/* Unfired rows computed with @calendar. */
+GPtrArray *cl_store_deadlines_by_calendar (CLStore *store, const char *calendar, GError **error);
+
+/* ---- links ------------------------------------------------------------ */
+
+gboolean cl_store_add_link (CLStore *store, gint64 case_seq, const char *relation, gint64 other_seq,
+                            GError **error);
+/* (relation, other id) pairs as a(ss), in insertion order. */
+GVariant *cl_store_links (CLStore *store, gint64 case_seq, GError **error);
 
 void cl_case_record_free (CLCaseRecord *rec);
 void cl_history_record_free (CLHistoryRecord *h);

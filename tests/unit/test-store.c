@@ -60,7 +60,8 @@ test_migrations (Fixture *fx, gconstpointer data)
   {
     sqlite3 *db;
     g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
-    sqlite3_exec (db, "UPDATE schema_version SET version = 1", NULL, NULL, NULL);
+    g_autofree char *sql = g_strdup_printf ("UPDATE schema_version SET version = %d", cl_store_latest_schema ());
+    sqlite3_exec (db, sql, NULL, NULL, NULL);
     sqlite3_close (db);
   }
   fx->store = cl_store_open (fx->path, CL_SYNC_FULL, &error);

@@ -25,7 +25,7 @@ static const char *good =
 static CLWorkflow *
 load (const char *text, GPtrArray *errors)
 {
-  return cl_workflow_load_data ("w.yaml", text, strlen (text), errors);
+  return cl_workflow_load_data ("w.yaml", text, strlen (text), NULL, errors);
 }
 
 /* Assert that loading @text fails with an error starting "w.yaml:L:C:"
@@ -85,7 +85,7 @@ test_shipped (void)
   g_autofree char *dir = g_build_filename (src ? src : "..", "workflows", NULL);
   const char *dirs[] = { dir, NULL };
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) set = cl_workflow_load_dirs (dirs, errors);
+  g_autoptr(GHashTable) set = cl_workflow_load_dirs (dirs, NULL, errors);
 
   for (guint i = 0; i < errors->len; i++)
     g_printerr ("%s\n", (char *) g_ptr_array_index (errors, i));
@@ -157,7 +157,7 @@ test_dirs (void)
   write_file (b, "other.yaml", other);
   write_file (b, "notes.txt", "ignored");
 
-  set = cl_workflow_load_dirs (dirs, errors);
+  set = cl_workflow_load_dirs (dirs, NULL, errors);
   wf = g_hash_table_lookup (set, "demo");
   g_assert_nonnull (wf);
   g_assert_cmpuint (wf->version, ==, 3);           /* the later directory wins */

@@ -1,0 +1,24 @@
+/* scheduler.h — fires deadlines: one timer armed on the earliest pending
+ * deadline or warning from the index (never one timer per case), capped so
+ * a changed wall clock is noticed; due rows are processed in bounded
+ * batches at low priority so the bus keeps answering meanwhile. */
+#pragma once
+
+#include "daemon.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CLScheduler CLScheduler;
+
+CLScheduler *cl_scheduler_new (CLDaemon *d);
+void cl_scheduler_free (CLScheduler *s);
+
+/* Look at the index again (after a commit, a clock change, start-up). */
+void cl_scheduler_rearm (CLScheduler *s);
+
+/* Rows processed per transaction. */
+#define CL_SCHEDULER_BATCH 500
+/* The longest the timer sleeps before looking at the clock again. */
+#define CL_SCHEDULER_MAX_SLEEP_MS 60000
+
+G_END_DECLS
