@@ -316,9 +316,11 @@ static const CLInterface manager_iface = {
 };
 
 static const CLInterface *const manager_ifaces[] = { &manager_iface, NULL };
+static const CLInterface *const manager_test_ifaces[] = { &manager_iface, &cl_testing_iface, NULL };
 
 void
 cl_manager_register (CLDaemon *d)
 {
-  cl_bus_register (d->bus, CL_MANAGER_PATH, FALSE, manager_ifaces, d, NULL, NULL);
+  cl_bus_register (d->bus, CL_MANAGER_PATH, FALSE, d->config.test_clock ? manager_test_ifaces : manager_ifaces, d,
+                   NULL, NULL);
 }

@@ -6,6 +6,8 @@
 G_BEGIN_DECLS
 
 void cl_manager_register (CLDaemon *d);
+/* org.caselink.Testing1, added to /org/caselink with --test-clock only. */
+extern const CLInterface cl_testing_iface;
 void cl_case_objects_register (CLDaemon *d);
 void cl_workflow_objects_register (CLDaemon *d);
 

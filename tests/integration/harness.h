@@ -112,8 +112,11 @@ GVariant *cl_test_get_property (DBusConnection *conn, const char *path,
                                 GError **error);
 /* Case1.State of @path, asserting success. */
 char *cl_test_case_state (DBusConnection *conn, const char *path);
-/* Case1.History as aa{sv}, asserting success. */
+/* Case1.History as aa{sv}, asserting success; without the "deadline"
+ * entries the daemon adds by itself. */
 GVariant *cl_test_history (DBusConnection *conn, const char *path);
+/* Every entry, deadline bookkeeping included. */
+GVariant *cl_test_history_all (DBusConnection *conn, const char *path);
 /* Manager1.ListCases with @filter (NULL = {}), as aa{sv}. */
 GVariant *cl_test_list_cases (DBusConnection *conn, GVariant *filter);
 

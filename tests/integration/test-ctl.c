@@ -192,11 +192,12 @@ test_verbs_json (void)
   g_assert_cmpint (r.status, ==, EXIT_OK);
   node = parse_json (r.out);
   a = json_array_of (node);
-  g_assert_cmpuint (json_array_get_length (a), ==, 4);
+  /* The second entry is the daemon's note of the 3-working-day deadline. */
+  g_assert_cmpuint (json_array_get_length (a), ==, 5);
   {
-    static const char *const actions[] = { "created", "transition", "update", "comment" };
+    static const char *const actions[] = { "created", "deadline", "transition", "update", "comment" };
 
-    for (guint i = 0; i < 4; i++)
+    for (guint i = 0; i < 5; i++)
       {
         JsonObject *e = json_array_get_object_element (a, i);
 
@@ -206,7 +207,7 @@ test_verbs_json (void)
         g_assert_cmpstr (json_object_get_string_member (e, "user"), ==,
                          cl_test_user_name ());
       }
-    o = json_array_get_object_element (a, 1);
+    o = json_array_get_object_element (a, 2);
     g_assert_cmpstr (json_object_get_string_member (o, "from"), ==, "non_prosecuted");
     g_assert_cmpstr (json_object_get_string_member (o, "to"), ==, "registered");
     g_assert_cmpstr (json_object_get_string_member (o, "comment"), ==, "移送");

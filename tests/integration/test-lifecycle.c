@@ -134,7 +134,7 @@ test_create_advance_history (void)
   g_assert_cmpstr (v, ==, TITLE);
   g_clear_pointer (&v, g_free);
 
-  assert_entry (e1, 2, "transition", "handoff", "non_prosecuted", "registered",
+  assert_entry (e1, 3, "transition", "handoff", "non_prosecuted", "registered",
                 "移送行政检察部门", t0, t1);
   assert_entry_actor (e1, "proc_criminal");
   /* The transition records only what it set. */
@@ -223,7 +223,8 @@ test_list_and_count (void)
   g_assert_cmpint (cl_test_dict_int64 (entry, "created"), >, 0);
   g_assert_cmpint (cl_test_dict_int64 (entry, "updated"), >=,
                    cl_test_dict_int64 (entry, "created"));
-  g_assert_cmpint (cl_test_dict_int64 (entry, "deadline"), ==, 0);
+  /* non_prosecuted runs a 3-working-day deadline: at least 3 days ahead */
+  g_assert_cmpint (cl_test_dict_int64 (entry, "deadline"), >, cl_test_dict_int64 (entry, "created") + 3 * G_TIME_SPAN_DAY);
   overdue = cl_test_dict_get (entry, "overdue", "b");
   g_assert_false (g_variant_get_boolean (overdue));
   g_clear_pointer (&entry, g_variant_unref);
@@ -327,7 +328,7 @@ test_case_properties (void)
   g_assert_cmpint (cl_test_dict_int64 (all, "Created"), <=, t1);
   g_assert_cmpint (cl_test_dict_int64 (all, "Updated"), >=,
                    cl_test_dict_int64 (all, "Created"));
-  g_assert_cmpint (cl_test_dict_int64 (all, "Deadline"), ==, 0);
+  g_assert_cmpint (cl_test_dict_int64 (all, "Deadline"), >, cl_test_dict_int64 (all, "Created") + 3 * G_TIME_SPAN_DAY);
   v = cl_test_dict_get (all, "Overdue", "b");
   g_assert_false (g_variant_get_boolean (v));
   g_clear_pointer (&v, g_variant_unref);
@@ -480,7 +481,7 @@ test_workflows (void)
   g_assert_true (g_variant_lookup (titles, "zh", "&s", &zh));
   g_assert_cmpstr (zh, ==, "行刑反向衔接");
   states = cl_test_dict_get (wf, "states", "as");
-  g_assert_cmpuint (g_variant_n_children (states), ==, 8);
+  g_assert_cmpuint (g_variant_n_children (states), ==, 9);
 
   cl_harness_free (h);
 }
