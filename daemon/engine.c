@@ -524,9 +524,11 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
   rec->domain = field_string (rec->fields, "domain");
   if (to != NULL && !g_str_equal (to, rec->state))
     {
+      /* @to may be rec->previous_state itself ($previous): copy it first. */
+      char *next = g_strdup (to);
       g_free (rec->previous_state);
       rec->previous_state = rec->state;
-      rec->state = g_strdup (to);
+      rec->state = next;
     }
   g_free (rec->agency);
   rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);

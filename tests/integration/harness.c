@@ -25,6 +25,7 @@ struct _ClHarness {
   char *log_path;
   char *plugins_dir;
   GStrv workflow_dirs;
+  GStrv extra_args;       /* appended to every caselinkd command line */
   GPid bus_pid;
   GPid daemon_pid; /* 0 while not running */
   DBusConnection *conn;
@@ -375,6 +376,8 @@ cl_harness_spawn_daemon (ClHarness *h, const char *db_path,
   g_ptr_array_add (argv, h->plugins_dir);
   g_ptr_array_add (argv, (char *) "--config");
   g_ptr_array_add (argv, h->config_path);
+  for (guint i = 0; h->extra_args != NULL && h->extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, h->extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   fd = open (log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -397,7 +400,15 @@ cl_harness_start_daemon (ClHarness *h)
 ClHarness *
 cl_harness_new (const char *const *workflow_dirs)
 {
+  return cl_harness_new_with_args (workflow_dirs, NULL);
+}
+
+ClHarness *
+cl_harness_new_with_args (const char *const *workflow_dirs, const char *const *extra_args)
+{
   ClHarness *h = g_new0 (ClHarness, 1);
+
+  h->extra_args = g_strdupv ((char **) extra_args);
   g_autoptr(GError) error = NULL;
 
   /* Short: the bus socket lives here and sun_path holds ~108 bytes. */
@@ -484,6 +495,7 @@ cl_harness_free (ClHarness *h)
   g_free (h->tmpdir);
   g_free (h->address);
   g_free (h->config_path);
+  g_strfreev (h->extra_args);
   g_free (h->db_path);
   g_free (h->log_path);
   g_free (h->plugins_dir);

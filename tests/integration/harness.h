@@ -39,6 +39,8 @@ char *cl_test_srcdir_path (const char *relative);
  * directories; NULL = <srcdir>/workflows and <srcdir>/tests/data/workflows),
  * and wait until org.caselink is owned. */
 ClHarness *cl_harness_new (const char *const *workflow_dirs);
+/* Same, with @extra_args (e.g. "--test-clock") on the daemon's command line. */
+ClHarness *cl_harness_new_with_args (const char *const *workflow_dirs, const char *const *extra_args);
 /* Stop the daemon (asserting a clean exit 0 if it is running), the bus, and
  * remove the temporary directory. */
 void cl_harness_free (ClHarness *h);
