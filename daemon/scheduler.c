@@ -127,7 +127,8 @@ handle (CLScheduler *s, CLDeadlineRow *row, gint64 now, GPtrArray *signals, GErr
         rec->history_count = again->history_count;
       }
     }
-  if (expired || row->warned)
+  /* Reading the case back is only worth it when someone listens. */
+  if (expired && g_hash_table_size (d->subscribers) > 0)
     {
       g_autoptr(CLCaseRecord) fresh = cl_store_get_case_by_seq (d->store, row->case_seq, NULL);
       if (fresh != NULL && expired)
