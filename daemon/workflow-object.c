@@ -78,9 +78,19 @@ graph (CLCall *call, GVariant *args, gpointer data)
   for (guint i = 0; i < wf->states->len; i++)
     {
       CLState *s = g_ptr_array_index (wf->states, i);
-      g_autofree char *label = g_strdup_printf ("%s\n%s", s->name, cl_daemon_title (d, s->titles, ""));
-      g_string_append_printf (dot, "  %s [shape=%s, label=", s->name,
-                              s->initial ? "circle" : s->final ? "doublecircle" : "box");
+      g_autofree char *deadline = NULL;
+      g_autofree char *label = NULL;
+
+      if (s->deadline != NULL)
+        deadline = g_strdup_printf ("\ndeadline %d %s%s%s", s->deadline->n, cl_deadline_unit_to_string (s->deadline->unit),
+                                    s->deadline->on_expire ? " → " : "",
+                                    s->deadline->on_expire ? s->deadline->on_expire : "");
+      label = g_strdup_printf ("%s\n%s%s%s", s->name, cl_daemon_title (d, s->titles, ""),
+                               deadline ? deadline : "", s->pauses_clock ? "\n(clock paused)" : "");
+      /* initial: circle, final: double circle, paused: dashed octagon */
+      g_string_append_printf (dot, "  %s [shape=%s%s, label=", s->name,
+                              s->initial ? "circle" : s->final ? "doublecircle" : s->pauses_clock ? "octagon" : "box",
+                              s->pauses_clock ? ", style=dashed" : "");
       append_quoted (dot, label);
       g_string_append (dot, "];\n");
     }
@@ -88,9 +98,26 @@ graph (CLCall *call, GVariant *args, gpointer data)
     {
       CLTransition *t = g_ptr_array_index (wf->transitions, i);
       g_autofree char *roles = g_strjoinv (", ", t->by);
-      g_autofree char *label = g_strdup_printf ("%s\n[%s]", t->name, roles);
+      g_autofree char *label = g_strdup_printf ("%s\n[%s]%s%s", t->name, roles,
+                                                t->has_extend ? "\n+extends deadline" : "",
+                                                t->spawn ? "\n+opens a linked case" : "");
       for (char **from = t->from; *from != NULL; from++)
         {
+          /* $previous: drawn back to every state that leads into @from */
+          if (t->to_previous)
+            {
+              for (guint j = 0; j < wf->transitions->len; j++)
+                {
+                  CLTransition *in = g_ptr_array_index (wf->transitions, j);
+                  for (char **src = in->from; !in->to_previous && g_strcmp0 (in->to, *from) == 0 && *src != NULL; src++)
+                    {
+                      g_string_append_printf (dot, "  %s -> %s [style=dashed, label=", *from, *src);
+                      append_quoted (dot, label);
+                      g_string_append (dot, "];\n");
+                    }
+                }
+              continue;
+            }
           g_string_append_printf (dot, "  %s -> %s [label=", *from, t->to);
           append_quoted (dot, label);
           g_string_append (dot, "];\n");
