@@ -367,6 +367,18 @@ cl_actors_agency_ids (CLActors *actors)
 }
 
 gboolean
+cl_actors_role_held (CLActors *actors, const char *role)
+{
+  for (guint i = 0; actors != NULL && i < actors->members->len; i++)
+    {
+      Member *m = g_ptr_array_index (actors->members, i);
+      if (g_strv_contains ((const char *const *) m->roles, role))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
 cl_identity_has_role (const CLIdentity *id, const char *role)
 {
   return id->root || g_strv_contains ((const char *const *) id->roles, role);

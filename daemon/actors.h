@@ -29,6 +29,9 @@ gboolean cl_actors_agency_known (CLActors *actors, const char *id);
 /* Agencies as (id, name, kind), for listings. */
 GPtrArray *cl_actors_agency_ids (CLActors *actors);
 
+/* Does any member of @actors hold @role? */
+gboolean cl_actors_role_held (CLActors *actors, const char *role);
+
 gboolean cl_identity_has_role (const CLIdentity *id, const char *role);
 /* The first of @allowed that @id holds (root: the first of @allowed), or NULL. */
 const char *cl_identity_pick_role (const CLIdentity *id, const char *const *allowed);

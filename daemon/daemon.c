@@ -73,9 +73,45 @@ cl_daemon_reload (CLDaemon *d, GError **error)
     }
   if (d->scheduler != NULL)
     cl_scheduler_rearm (d->scheduler);
+  cl_daemon_warn_unheld_roles (d);
   g_message ("reloaded workflows, calendars and actors");
   cl_bus_emit (d->bus, NULL, CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reloaded", NULL);
   return TRUE;
+}
+
+static void
+warn_roles (CLDaemon *d, CLWorkflow *wf, char **roles, const char *where, GHashTable *warned)
+{
+  for (char **r = roles; r != NULL && *r != NULL; r++)
+    {
+      g_autofree char *key = g_strdup_printf ("%s/%s", wf->name, *r);
+      if (!cl_actors_role_held (d->actors, *r) && g_hash_table_add (warned, g_steal_pointer (&key)))
+        g_warning ("%s: role %s (needed by %s) is held by no actor in %s", wf->source_path, *r, where,
+                   d->config.actors_path);
+    }
+}
+
+void
+cl_daemon_warn_unheld_roles (CLDaemon *d)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GHashTable) warned = NULL;
+
+  if (d->actors == NULL)
+    return;
+  list = cl_registry_list (d->registry);
+  warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < list->len; i++)
+    {
+      CLWorkflow *wf = g_ptr_array_index (list, i);
+      warn_roles (d, wf, wf->created_by, "created_by", warned);
+      for (guint j = 0; j < wf->transitions->len; j++)
+        {
+          CLTransition *t = g_ptr_array_index (wf->transitions, j);
+          g_autofree char *where = g_strdup_printf ("transition %s", t->name);
+          warn_roles (d, wf, t->by, where, warned);
+        }
+    }
 }
 
 gint64

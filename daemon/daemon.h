@@ -50,6 +50,10 @@ void cl_daemon_emit_queue (CLDaemon *d, GPtrArray *queue);
 /* Reload workflows and actors; all-or-nothing. */
 gboolean cl_daemon_reload (CLDaemon *d, GError **error);
 
+/* Log a warning for each workflow role no actor holds (not an error: the
+ * actors file may be completed later). */
+void cl_daemon_warn_unheld_roles (CLDaemon *d);
+
 /* The microseconds-since-epoch "now" of the daemon. */
 gint64 cl_daemon_now (CLDaemon *d);
 

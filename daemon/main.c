@@ -215,6 +215,8 @@ main (int argc, char **argv)
         }
     }
 
+  cl_daemon_warn_unheld_roles (&d);
+
   conn = cl_dbus_open (o.address, o.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &error);
   if (conn == NULL)
     {
