@@ -130,6 +130,70 @@ test_errors (void)
                 "6:3", "has no 'by'");
 }
 
+#define HEAD "workflow: demo\nversion: 1\nid_prefix: DM\nfields:\n  d: {type: date}\n  n: {type: integer}\n  s: {type: string}\n"
+
+static void
+test_language_errors (void)
+{
+  /* deadlines */
+  assert_error (HEAD "states:\n  a: {initial: true, deadline: {in: 3 weeks}}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:37", "expected an amount");
+  assert_error (HEAD "states:\n  a: {initial: true, deadline: {in: 3 working_days, from: s}}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:32", "must be a date field");
+  assert_error (HEAD "states:\n  a: {initial: true, deadline: {in: 3 working_days, on_expire: {transition: nope}}}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:32", "unknown transition 'nope'");
+  assert_error (HEAD "states:\n  a: {initial: true, deadline: {in: 3 hours, bogus: 1}}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:46", "unknown key 'bogus' in a deadline");
+  assert_error (HEAD "states:\n  a: {initial: true}\n  b: {final: true, deadline: {in: 1 hours}}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "10:30", "final state 'b' cannot have a deadline");
+  assert_error (HEAD "states:\n  a: {initial: true, deadline: {in: 2 hours, warn_before: 3 hours}}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:32", "not shorter");
+  assert_error (HEAD "states:\n  a: {initial: true, pauses_clock: true}\n  b: {final: true}\ntransitions: {t: {from: a, to: b, by: r}}\n",
+                "9:3", "cannot pause the clock");
+  /* conditions */
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, when: {field: s, gt: 3}}\n",
+                "10:47", "compares integer, number or date");
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, when: {field: n, equals: many}}\n",
+                "10:55", "is not a whole number");
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, when: {field: ghost, set: true}}\n",
+                "10:44", "unknown field 'ghost'");
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, when: {any: []}}\n",
+                "10:42", "non-empty list");
+  /* extend and spawn */
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, extend: {in: 2 hours}}\n",
+                "10:3", "none of its from-states has one");
+  assert_error (HEAD "states: {a: {initial: true}, b: {final: true}}\ntransitions:\n  t: {from: a, to: b, by: r, spawn: {workflow: other, copy: [ghost]}}\n",
+                "10:37", "spawn needs relation");
+}
+
+static void
+test_calendars_and_sets (void)
+{
+  g_autoptr(GHashTable) cals = g_hash_table_new (g_str_hash, g_str_equal);
+  CLLoadOptions opts = { cals, "cn" };
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  const char *text = HEAD "states:\n  a: {initial: true, deadline: {in: 3 working_days}}\n  b: {final: true}\n"
+                     "transitions: {t: {from: a, to: b, by: r, spawn: {workflow: target, relation: sub, copy: [s]}}}\n";
+  CLWorkflow *wf = cl_workflow_load_data ("w.yaml", text, strlen (text), &opts, errors);
+  g_autoptr(GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) cl_workflow_unref);
+
+  /* the default calendar must exist */
+  g_assert_null (wf);
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (errors, 0), "unknown calendar 'cn'"));
+  g_ptr_array_set_size (errors, 0);
+  g_hash_table_add (cals, (gpointer) "cn");
+  wf = cl_workflow_load_data ("w.yaml", text, strlen (text), &opts, errors);
+  g_assert_nonnull (wf);
+
+  /* a spawn target must exist and its required fields be copied */
+  g_hash_table_insert (set, wf->name, wf);
+  cl_workflow_check_set (set, errors);
+  g_assert_cmpuint (g_hash_table_size (set), ==, 0);
+  g_test_message ("%s", (char *) g_ptr_array_index (errors, 0));
+  g_assert_nonnull (strstr (g_ptr_array_index (errors, 0), "w.yaml:11:49: transition 't' spawns a case of unknown workflow 'target'"));
+}
+
 static void
 write_file (const char *dir, const char *name, const char *text)
 {
@@ -175,5 +239,7 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/shipped", test_shipped);
   g_test_add_func ("/loader/errors", test_errors);
   g_test_add_func ("/loader/dirs", test_dirs);
+  g_test_add_func ("/loader/language-errors", test_language_errors);
+  g_test_add_func ("/loader/calendars-and-sets", test_calendars_and_sets);
   return g_test_run ();
 }
