@@ -289,6 +289,10 @@ cl_field_coerce (const CLField *field, GVariant *value,
 
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
     return fail (error, field, "nested variants are not accepted"), NULL;
+  /* "" clears a field of any type (required fields refuse it later). */
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) && *g_variant_get_string (value, NULL) == '\0'
+      && field->type != CL_FIELD_LIST)
+    return g_variant_ref_sink (g_variant_new_string (""));
 
   switch (field->type)
     {

@@ -652,7 +652,9 @@ validate (Ctx *ctx, yaml_node_t *root)
           s->holder_is_field = f != NULL;
         }
     }
-  if (ctx->states_node != NULL && wf->states->len > 0 && wf->initial == NULL)
+  if (ctx->states_node != NULL && wf->states->len == 0)
+    cl_yaml_error (y, ctx->states_node, "a workflow needs states, one of them initial: true");
+  else if (ctx->states_node != NULL && wf->initial == NULL)
     cl_yaml_error (y, ctx->states_node, "no state has initial: true");
 
   for (guint i = 0; i < wf->transitions->len; i++)
@@ -670,6 +672,10 @@ validate (Ctx *ctx, yaml_node_t *root)
         cl_yaml_error (y, pos (ctx, tkey), "transition '%s' has no 'to'", t->name);
       if ((t->by == NULL || t->by[0] == NULL) && pos (ctx, by_key) == NULL)
         cl_yaml_error (y, pos (ctx, tkey), "transition '%s' has no 'by' (the roles that may fire it)", t->name);
+      else if (t->by != NULL && t->by[0] == NULL)
+        cl_yaml_error (y, pos (ctx, by_key), "transition '%s' has an empty 'by': nobody could fire it", t->name);
+      if (t->from != NULL && t->from[0] == NULL)
+        cl_yaml_error (y, pos (ctx, from_key), "transition '%s' has an empty 'from'", t->name);
       for (char **s = t->from; s != NULL && *s != NULL; s++)
         if (cl_workflow_state (wf, *s) == NULL)
           cl_yaml_error (y, pos (ctx, from_key), "transition '%s' leaves unknown state '%s'", t->name, *s);
@@ -699,6 +705,8 @@ validate (Ctx *ctx, yaml_node_t *root)
         if (!cl_name_is_valid (*s))
           cl_yaml_error (y, pos (ctx, by_key), "invalid role name '%s'", *s);
     }
+  if (wf->created_by != NULL && wf->created_by[0] == NULL)
+    cl_yaml_error (y, pos (ctx, "top:created_by"), "created_by is empty: nobody could create a case (leave it out to let any actor)");
   for (char **s = wf->created_by; s != NULL && *s != NULL; s++)
     if (!cl_name_is_valid (*s))
       cl_yaml_error (y, pos (ctx, "top:created_by"), "invalid role name '%s'", *s);

@@ -23,6 +23,7 @@ typedef struct {
   guint32 number;      /* uid or gid when given by number */
   char *agency;
   char **roles;
+  char *position;      /* "file:line:column" of the entry, for later checks */
 } Member;
 
 struct _CLActors {
@@ -49,6 +50,7 @@ member_free (gpointer p)
   g_free (m->name);
   g_free (m->agency);
   g_strfreev (m->roles);
+  g_free (m->position);
   g_free (m);
 }
 
@@ -204,6 +206,8 @@ top_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer da
       else
         {
           MemberCtx mc = { g_new0 (Member, 1), FALSE, FALSE };
+          mc.m->position = g_strdup_printf ("%s:%zu:%zu", y->file, item->start_mark.line + 1,
+                                            item->start_mark.column + 1);
           cl_yaml_map_foreach (y, item, member_key, &mc);
           if (mc.has_user == mc.has_group)
             cl_yaml_error (y, item, "a member names exactly one of user or group");
@@ -252,8 +256,8 @@ cl_actors_load (const char *path, GPtrArray *errors)
             {
               Member *m = g_ptr_array_index (actors->members, i);
               if (m->agency != NULL && !g_hash_table_contains (actors->agency_index, m->agency))
-                g_ptr_array_add (y.errors, g_strdup_printf ("%s:1:1: member %s refers to unknown agency '%s'",
-                                                            path, m->name ? m->name : "(by number)", m->agency));
+                g_ptr_array_add (y.errors, g_strdup_printf ("%s: member %s refers to unknown agency '%s'",
+                                                            m->position, m->name ? m->name : "(by number)", m->agency));
             }
         }
     }

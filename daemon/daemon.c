@@ -38,10 +38,17 @@ cl_daemon_reload (CLDaemon *d, GError **error)
   cl_engine_flush (d->engine);
   if (d->config.actors_path != NULL)
     actors = cl_actors_load (d->config.actors_path, errors);
-  /* Strict: the registry keeps its set unless every file loads. */
+  /* Strict: the registry keeps its set unless every file loads. With a
+   * broken actors file the workflows are still checked, so one Reload
+   * reports every error; but nothing is swapped. */
   if (errors->len == 0)
     cl_registry_load (d->registry, (const char *const *) d->config.workflow_dirs, d->config.calendar, TRUE, errors,
                       changed);
+  else
+    {
+      g_autoptr(CLRegistry) probe = cl_registry_new_probe (d->store);
+      cl_registry_load (probe, (const char *const *) d->config.workflow_dirs, d->config.calendar, TRUE, errors, NULL);
+    }
   if (errors->len > 0)
     {
       g_autofree char *joined = NULL;
@@ -91,12 +98,33 @@ warn_roles (CLDaemon *d, CLWorkflow *wf, char **roles, const char *where, GHashT
     }
 }
 
+/* [deadlines] overrides naming no state with a deadline would be silently
+ * ignored otherwise. */
+static void
+warn_unused_overrides (CLDaemon *d)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, d->config.deadline_overrides);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      g_auto(GStrv) parts = g_strsplit (key, ".", 2);
+      CLWorkflow *wf = cl_registry_newest (d->registry, parts[0]);
+      const CLState *st = wf ? cl_workflow_state (wf, parts[1]) : NULL;
+      if (st == NULL || st->deadline == NULL)
+        g_warning ("%s: [deadlines] %s names %s, so it changes nothing", d->config.config_path, (char *) key,
+                   wf == NULL ? "no loaded workflow" : st == NULL ? "no state of that workflow" : "a state without a deadline");
+    }
+}
+
 void
 cl_daemon_warn_unheld_roles (CLDaemon *d)
 {
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GHashTable) warned = NULL;
 
+  warn_unused_overrides (d);
   if (d->actors == NULL)
     return;
   list = cl_registry_list (d->registry);

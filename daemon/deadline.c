@@ -318,7 +318,13 @@ cl_deadline_on_transition (CLDaemon *d, CLCaseRecord *rec, const CLWorkflow *wf,
       row->paused_at = 0;
       if (!reschedule (d, rec, row, resumed, error))
         return FALSE;
-      rec->overdue = FALSE;
+      /* Missed before the pause and moved into the future by it: it may
+       * warn and expire again; still in the past, it stays missed. */
+      row->fired = row->fired && row->due <= now;
+      row->warned = row->warn_at > 0 && row->warn_at <= now;
+      rec->overdue = row->fired;
+      if (!cl_store_put_deadline (d->store, row, error))
+        return FALSE;
       after = cl_deadline_format (d, row->due);
       note = g_strdup_printf ("deadline of state %s resumed: was due %s, paused time not counted, now due %s",
                               row->state, before, after);

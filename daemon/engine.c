@@ -395,9 +395,15 @@ link_cases (CLEngine *engine, CLCaseRecord *a, CLCaseRecord *b, const char *rela
   g_autofree char *note_b = g_strdup_printf ("linked: %s %s", inverse, a->id);
   gint64 now = cl_daemon_now (d);
 
-  return cl_store_add_link (d->store, a->seq, relation, b->seq, error)
-         && cl_store_add_link (d->store, b->seq, inverse, a->seq, error)
-         && cl_case_note (d->store, a, who, role, "link", note_a, now, error)
+  gboolean added = FALSE;
+
+  if (!cl_store_add_link (d->store, a->seq, relation, b->seq, &added, error)
+      || !cl_store_add_link (d->store, b->seq, inverse, a->seq, NULL, error))
+    return FALSE;
+  /* Linking twice changes nothing, and writes nothing. */
+  if (!added)
+    return TRUE;
+  return cl_case_note (d->store, a, who, role, "link", note_a, now, error)
          && cl_case_note (d->store, b, who, role, "link", note_b, now, error);
 }
 

@@ -71,10 +71,14 @@ on_hup (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean bus_lost;
+
 static gboolean
 on_disconnected (gpointer data)
 {
   CLDaemon *d = data;
+  /* Not a clean stop: exit 1 so the service manager restarts us. */
+  bus_lost = TRUE;
   g_warning ("the bus went away; stopping");
   cl_engine_flush (d->engine);
   g_main_loop_quit (d->loop);
@@ -257,6 +261,8 @@ main (int argc, char **argv)
   cl_engine_flush (d.engine);
   cl_bus_flush (d.bus);
   g_message ("stopped");
+  if (bus_lost)
+    status = 1;
 
 out:
   cl_bus_unregister_all (d.bus);

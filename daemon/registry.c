@@ -14,6 +14,7 @@ struct _CLRegistry {
   GHashTable *current;     /* name -> CLWorkflow (newest from files) */
   GHashTable *versions;    /* "name\nversion" -> CLWorkflow (any version) */
   GHashTable *calendars;   /* name -> CLCalendar */
+  gboolean probe;          /* check only, never write */
 };
 
 static char *
@@ -42,6 +43,14 @@ cl_registry_new (CLStore *store)
   return reg;
 }
 
+CLRegistry *
+cl_registry_new_probe (CLStore *store)
+{
+  CLRegistry *reg = cl_registry_new (store);
+  reg->probe = TRUE;
+  return reg;
+}
+
 void
 cl_registry_free (CLRegistry *reg)
 {
@@ -59,7 +68,7 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* calendars/*.yaml of every directory; a later directory wins by name. */
+/* calendars/NAME.yaml of every directory; a later directory wins by name. */
 static GHashTable *
 load_calendars (const char *const *dirs, GPtrArray *errors)
 {
@@ -142,8 +151,8 @@ cl_registry_load (CLRegistry *reg, const char *const *dirs, const char *default_
           g_hash_table_iter_remove (&it);
         }
     }
-  if (strict && errors->len > before)
-    return FALSE;
+  if ((strict && errors->len > before) || reg->probe)
+    return errors->len == before;
 
   g_hash_table_iter_init (&it, keep_stored);
   while (g_hash_table_iter_next (&it, &key, &value))

@@ -13,7 +13,10 @@ G_BEGIN_DECLS
 typedef struct _CLRegistry CLRegistry;
 
 CLRegistry *cl_registry_new (CLStore *store);
+/* A registry that only checks: it writes nothing to the store. */
+CLRegistry *cl_registry_new_probe (CLStore *store);
 void cl_registry_free (CLRegistry *reg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLRegistry, cl_registry_free)
 
 /* Load @dirs (and their calendars/ folders). With @strict (Reload), any
  * error keeps the current set and returns FALSE; without it (start-up), bad

@@ -177,7 +177,8 @@ cl_store_deadlines_by_calendar (CLStore *store, const char *calendar, GError **e
 }
 
 gboolean
-cl_store_add_link (CLStore *store, gint64 case_seq, const char *relation, gint64 other_seq, GError **error)
+cl_store_add_link (CLStore *store, gint64 case_seq, const char *relation, gint64 other_seq, gboolean *added,
+                   GError **error)
 {
   sqlite3_stmt *stmt = cl_store_stmt (store,
                                       "INSERT OR IGNORE INTO links (case_seq, relation, other_seq) VALUES (?1, ?2, ?3)",
@@ -190,6 +191,8 @@ cl_store_add_link (CLStore *store, gint64 case_seq, const char *relation, gint64
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "linking cases");
   sqlite3_reset (stmt);
+  if (added != NULL)
+    *added = sqlite3_changes (store->db) > 0;
   return TRUE;
 }
 

@@ -140,8 +140,9 @@ GPtrArray *cl_store_deadlines_by_calendar (CLStore *store, const char *calendar,
 
 /* ---- links ------------------------------------------------------------ */
 
+/* *@added (may be NULL) tells whether the link is new. */
 gboolean cl_store_add_link (CLStore *store, gint64 case_seq, const char *relation, gint64 other_seq,
-                            GError **error);
+                            gboolean *added, GError **error);
 /* (relation, other id) pairs as a(ss), in insertion order. */
 GVariant *cl_store_links (CLStore *store, gint64 case_seq, GError **error);
 
