@@ -26,6 +26,7 @@ struct _ClHarness {
   char *plugins_dir;
   GStrv workflow_dirs;
   GStrv extra_args;       /* appended to every caselinkd command line */
+  char *actors_template;  /* NULL = tests/data/actors.yaml */
   GPid bus_pid;
   GPid daemon_pid; /* 0 while not running */
   DBusConnection *conn;
@@ -188,7 +189,8 @@ write_bus_config (const char *path, const char *socket_path)
 static void
 write_daemon_config (ClHarness *h)
 {
-  g_autofree char *template_path = cl_test_srcdir_path ("tests/data/actors.yaml");
+  g_autofree char *template_path = h->actors_template ? g_strdup (h->actors_template)
+                                                      : cl_test_srcdir_path ("tests/data/actors.yaml");
   g_autofree char *actors = NULL;
   g_autofree char *actors_path = g_build_filename (h->tmpdir, "actors.yaml", NULL);
   g_autoptr(GError) error = NULL;
@@ -406,9 +408,16 @@ cl_harness_new (const char *const *workflow_dirs)
 ClHarness *
 cl_harness_new_with_args (const char *const *workflow_dirs, const char *const *extra_args)
 {
+  return cl_harness_new_full (workflow_dirs, extra_args, NULL);
+}
+
+ClHarness *
+cl_harness_new_full (const char *const *workflow_dirs, const char *const *extra_args, const char *actors_template)
+{
   ClHarness *h = g_new0 (ClHarness, 1);
 
   h->extra_args = g_strdupv ((char **) extra_args);
+  h->actors_template = g_strdup (actors_template);
   g_autoptr(GError) error = NULL;
 
   /* Short: the bus socket lives here and sun_path holds ~108 bytes. */
@@ -496,6 +505,7 @@ cl_harness_free (ClHarness *h)
   g_free (h->address);
   g_free (h->config_path);
   g_strfreev (h->extra_args);
+  g_free (h->actors_template);
   g_free (h->db_path);
   g_free (h->log_path);
   g_free (h->plugins_dir);

@@ -41,6 +41,11 @@ char *cl_test_srcdir_path (const char *relative);
 ClHarness *cl_harness_new (const char *const *workflow_dirs);
 /* Same, with @extra_args (e.g. "--test-clock") on the daemon's command line. */
 ClHarness *cl_harness_new_with_args (const char *const *workflow_dirs, const char *const *extra_args);
+/* Same, with the actors file copied from @actors_template (an absolute path;
+ * NULL = tests/data/actors.yaml). The file must end with its members: list,
+ * because a non-root test run appends its own user there. */
+ClHarness *cl_harness_new_full (const char *const *workflow_dirs, const char *const *extra_args,
+                                const char *actors_template);
 /* Stop the daemon (asserting a clean exit 0 if it is running), the bus, and
  * remove the temporary directory. */
 void cl_harness_free (ClHarness *h);
