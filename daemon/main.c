@@ -5,6 +5,7 @@
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
 #include "engine.h"
+#include "audit-service.h"
 #include "objects.h"
 #include "scheduler.h"
 
@@ -251,6 +252,8 @@ main (int argc, char **argv)
   /* Deadlines missed while the daemon was down are processed now, in
    * batches, with the bus already answering. */
   cl_scheduler_rearm (d.scheduler);
+  /* A tampered database is reported, not refused: the bus keeps serving. */
+  cl_audit_check_at_startup (&d);
   {
     g_autoptr(GPtrArray) wfs = cl_registry_list (d.registry);
     g_message ("caselinkd %s serving %s with %u workflows, database %s", PACKAGE_VERSION, CL_DBUS_NAME,

@@ -4,6 +4,7 @@
 #include "objects.h"
 #include "case-path.h"
 #include "cl-errors.h"
+#include "audit-service.h"
 #include "engine.h"
 
 #include <config.h>
@@ -265,6 +266,15 @@ unsubscribe (CLCall *call, GVariant *args, gpointer data)
   cl_call_return (call, NULL);
 }
 
+static void
+verify_audit (CLCall *call, GVariant *args, gpointer data)
+{
+  const char *head;
+
+  g_variant_get (args, "(&s)", &head);
+  cl_audit_verify_call (data, call, head);
+}
+
 static gboolean
 manager_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer data, GError **error)
 {
@@ -280,6 +290,15 @@ manager_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer
         return FALSE;
       g_variant_builder_add (b, "{sv}", "CaseCount", g_variant_new_uint64 (n));
     }
+  if (name == NULL || g_str_equal (name, "AuditHead"))
+    {
+      guint64 count = 0;
+      g_autofree char *hash = NULL;
+      cl_engine_flush (d->engine);
+      if (!cl_store_audit_head (d->store, &count, &hash, error))
+        return FALSE;
+      g_variant_builder_add (b, "{sv}", "AuditHead", g_variant_new ("(ts)", count, hash));
+    }
   return TRUE;
 }
 
@@ -293,12 +312,14 @@ static const CLMethod manager_methods[] = {
   { "Reload", "", "", "", "", reload },
   { "Subscribe", "", "", "", "", subscribe },
   { "Unsubscribe", "", "", "", "", unsubscribe },
+  { "VerifyAudit", "s", "head", "bs", "ok report", verify_audit },
   { NULL },
 };
 
 static const CLProperty manager_props[] = {
   { "Version", "s", "const" },
   { "CaseCount", "t", "false" },
+  { "AuditHead", "(ts)", "false" },
   { NULL },
 };
 

@@ -9,6 +9,11 @@ struct _CLStore {
   char *path;
   GHashTable *stmts;   /* SQL text -> prepared statement, finalized at close */
   gboolean in_tx;
+  /* the global audit chain's head, cached between appends */
+  gboolean head_known;
+  guint64 head_count;
+  char *head_hash;
+  char *head_hash_prev;
 };
 
 int cl_store_latest_schema (void);

@@ -14,7 +14,7 @@
 
 /* Each entry upgrades the schema by one version; they run in order inside
  * one transaction, and never change once released. */
-static const char *const migrations[] = {
+static const char *const migration_sql[] = {
   /* 1: the spine */
   "CREATE TABLE workflows ("
   "  name TEXT NOT NULL, version INTEGER NOT NULL, source TEXT NOT NULL,"
@@ -64,12 +64,45 @@ static const char *const migrations[] = {
   "  case_seq INTEGER NOT NULL REFERENCES cases (seq), relation TEXT NOT NULL,"
   "  other_seq INTEGER NOT NULL REFERENCES cases (seq),"
   "  PRIMARY KEY (case_seq, relation, other_seq));",
+
+  /* 3: the global audit chain, and every agency that created or held a case */
+  "ALTER TABLE history ADD COLUMN gseq INTEGER;"
+  "ALTER TABLE history ADD COLUMN ghash TEXT NOT NULL DEFAULT '';"
+  "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL, hash TEXT NOT NULL);"
+  "INSERT INTO audit_head VALUES (1, 0, '');"
+  "CREATE TABLE case_agencies ("
+  "  agency TEXT NOT NULL, case_seq INTEGER NOT NULL REFERENCES cases (seq),"
+  "  PRIMARY KEY (agency, case_seq)) WITHOUT ROWID;"
+  "INSERT OR IGNORE INTO case_agencies SELECT agency, seq FROM cases WHERE agency != '';"
+  "INSERT OR IGNORE INTO case_agencies SELECT creator_agency, seq FROM cases WHERE creator_agency != '';",
+};
+
+static gboolean backfill_global_chain (CLStore *store, GError **error);
+
+/* Code that a migration needs beyond SQL (NULL: none). */
+static gboolean (*const migration_fixup[]) (CLStore *, GError **) = {
+  NULL,
+  NULL,
+  backfill_global_chain,
+};
+
+/* Indexes created after the fixups of the same version. */
+static const char *const migration_after[] = {
+  NULL,
+  NULL,
+  "CREATE UNIQUE INDEX history_gseq ON history (gseq);"
+  /* A legal record: rows are only ever added (an attacker with the file can
+   * drop these, which the hash chains then reveal). */
+  "CREATE TRIGGER history_append_only_update BEFORE UPDATE ON history "
+  "BEGIN SELECT RAISE (ABORT, 'case history is append-only'); END;"
+  "CREATE TRIGGER history_append_only_delete BEFORE DELETE ON history "
+  "BEGIN SELECT RAISE (ABORT, 'case history is append-only'); END;",
 };
 
 int
 cl_store_latest_schema (void)
 {
-  return (int) G_N_ELEMENTS (migrations);
+  return (int) G_N_ELEMENTS (migration_sql);
 }
 
 gboolean
@@ -159,7 +192,11 @@ migrate (CLStore *store, GError **error)
   for (int v = version; v < cl_store_latest_schema (); v++)
     {
       g_debug ("applying schema migration %d", v + 1);
-      if (!exec (store, migrations[v], error))
+      if (!exec (store, migration_sql[v], error))
+        goto fail;
+      if (v < (int) G_N_ELEMENTS (migration_fixup) && migration_fixup[v] != NULL && !migration_fixup[v] (store, error))
+        goto fail;
+      if (v < (int) G_N_ELEMENTS (migration_after) && migration_after[v] != NULL && !exec (store, migration_after[v], error))
         goto fail;
     }
   if (version < cl_store_latest_schema ())
@@ -262,8 +299,16 @@ cl_store_close (CLStore *store)
   g_hash_table_unref (store->stmts);
   if (store->db != NULL)
     sqlite3_close (store->db);
+  g_free (store->head_hash);
+  g_free (store->head_hash_prev);
   g_free (store->path);
   g_free (store);
+}
+
+struct sqlite3 *
+cl_store_db (CLStore *store)
+{
+  return store->db;
 }
 
 int
@@ -298,6 +343,7 @@ cl_store_commit (CLStore *store, GError **error)
 void
 cl_store_rollback (CLStore *store)
 {
+  store->head_known = FALSE;
   if (!sqlite3_get_autocommit (store->db))
     exec (store, "ROLLBACK", NULL);
   store->in_tx = FALSE;
@@ -324,6 +370,7 @@ cl_store_release (CLStore *store, GError **error)
 void
 cl_store_rollback_savepoint (CLStore *store)
 {
+  store->head_known = FALSE;
   exec (store, "ROLLBACK TO item", NULL);
   exec (store, "RELEASE item", NULL);
 }
@@ -570,6 +617,111 @@ cl_store_get_case (CLStore *store, const char *id, GError **error)
 
 /* ---- history ---------------------------------------------------------- */
 
+/* The global head is cached; any rollback makes it unknown again. */
+static gboolean
+read_audit_head (CLStore *store, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (store->head_known)
+    {
+      g_free (store->head_hash_prev);
+      store->head_hash_prev = g_strdup (store->head_hash);
+      return TRUE;
+    }
+  stmt = cl_store_stmt (store, "SELECT count, hash FROM audit_head WHERE id = 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return cl_store_fail (store, error, "reading the audit head");
+    }
+  store->head_count = (guint64) sqlite3_column_int64 (stmt, 0);
+  g_free (store->head_hash);
+  store->head_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  g_free (store->head_hash_prev);
+  store->head_hash_prev = g_strdup (store->head_hash);
+  sqlite3_reset (stmt);
+  store->head_known = TRUE;
+  return TRUE;
+}
+
+static gboolean
+write_audit_head (CLStore *store, GError **error)
+{
+  sqlite3_stmt *stmt = cl_store_stmt (store, "UPDATE audit_head SET count = ?1, hash = ?2 WHERE id = 1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) store->head_count);
+  sqlite3_bind_text (stmt, 2, store->head_hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      store->head_known = FALSE;
+      return cl_store_fail (store, error, "writing the audit head");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+gboolean
+cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GError **error)
+{
+  gboolean known = store->head_known;
+
+  store->head_known = FALSE;   /* read it from the database: what is committed */
+  if (!read_audit_head (store, error))
+    {
+      store->head_known = known;
+      return FALSE;
+    }
+  *count = store->head_count;
+  *hash = g_strdup (store->head_hash);
+  return TRUE;
+}
+
+/* Migration 3: number the existing rows in the order they were written and
+ * chain them. */
+static gboolean
+backfill_global_chain (CLStore *store, GError **error)
+{
+  sqlite3_stmt *rows = NULL, *upd = NULL;
+  g_autofree char *ghash = g_strdup ("");
+  guint64 n = 0;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT case_seq, seq, hash FROM history ORDER BY time, case_seq, seq", -1, &rows,
+                          NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (store->db, "UPDATE history SET gseq = ?1, ghash = ?2 WHERE case_seq = ?3 AND seq = ?4", -1,
+                             &upd, NULL) != SQLITE_OK)
+    {
+      sqlite3_finalize (rows);
+      return cl_store_fail (store, error, "numbering history");
+    }
+  while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
+    {
+      char *next = cl_audit_global_hash (ghash, (const char *) sqlite3_column_text (rows, 2));
+      g_free (ghash);
+      ghash = next;
+      sqlite3_bind_int64 (upd, 1, (sqlite3_int64) ++n);
+      sqlite3_bind_text (upd, 2, ghash, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (upd, 3, sqlite3_column_int64 (rows, 0));
+      sqlite3_bind_int64 (upd, 4, sqlite3_column_int64 (rows, 1));
+      if (sqlite3_step (upd) != SQLITE_DONE)
+        break;
+      sqlite3_reset (upd);
+    }
+  sqlite3_finalize (rows);
+  sqlite3_finalize (upd);
+  if (rc != SQLITE_DONE)
+    return cl_store_fail (store, error, "numbering history");
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE audit_head SET count = %" G_GUINT64_FORMAT ", hash = '%s'", n, ghash);
+    return exec (store, sql, error);
+  }
+}
+
 gboolean
 cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, GError **error)
 {
@@ -580,10 +732,16 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   g_free (h->hash);
   h->hash = cl_audit_hash (rec->history_head, rec->id, h, fields_text);
 
+  if (!read_audit_head (store, error))
+    return FALSE;
+  g_free (store->head_hash);
+  store->head_hash = cl_audit_global_hash (store->head_hash_prev, h->hash);
+  store->head_count++;
+
   stmt = cl_store_stmt (store,
                         "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
-                        "from_state, to_state, comment, fields, hash) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "from_state, to_state, comment, fields, hash, gseq, ghash) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -601,9 +759,16 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   sqlite3_bind_text (stmt, 12, h->comment ? h->comment : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 13, fields_text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 14, h->hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) store->head_count);
+  sqlite3_bind_text (stmt, 16, store->head_hash, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return cl_store_fail (store, error, "writing history");
+    {
+      store->head_known = FALSE;
+      return cl_store_fail (store, error, "writing history");
+    }
   sqlite3_reset (stmt);
+  if (!write_audit_head (store, error))
+    return FALSE;
 
   rec->history_count = h->seq;
   g_free (rec->history_head);

@@ -93,6 +93,10 @@ CLCaseRecord *cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **err
  * record's history_count/head; the caller then updates the case row. */
 gboolean cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, GError **error);
 GPtrArray *cl_store_history (CLStore *store, const CLCaseRecord *rec, GError **error);
+/* The committed head of the global chain: rows written and the last ghash. */
+gboolean cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GError **error);
+/* The SQLite handle, for read-only walks such as the audit verifier. */
+struct sqlite3 *cl_store_db (CLStore *store);
 
 /* CLCaseRecord* array, ordered by creation. */
 GPtrArray *cl_store_list_cases (CLStore *store, const CLCaseFilter *filter, GError **error);
