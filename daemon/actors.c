@@ -27,6 +27,7 @@ typedef struct {
 } Member;
 
 struct _CLActors {
+  GHashTable *sees_all;    /* roles declared {sees: all} */
   GPtrArray *agencies;     /* Agency* */
   GHashTable *agency_index;
   GPtrArray *members;      /* Member* */
@@ -69,6 +70,7 @@ cl_actors_free (CLActors *actors)
 {
   if (actors == NULL)
     return;
+  g_hash_table_unref (actors->sees_all);
   g_ptr_array_unref (actors->agencies);
   g_hash_table_unref (actors->agency_index);
   g_ptr_array_unref (actors->members);
@@ -160,14 +162,59 @@ member_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer
   return TRUE;
 }
 
+typedef struct {
+  CLActors *actors;
+  const char *role;
+} RoleCtx;
+
+static gboolean
+role_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
+{
+  RoleCtx *rc = data;
+
+  if (g_str_equal (key, "sees"))
+    {
+      const char *s = cl_yaml_get_string (y, v);
+      if (g_strcmp0 (s, "all") == 0)
+        g_hash_table_add (rc->actors->sees_all, g_strdup (rc->role));
+      else if (g_strcmp0 (s, "party") != 0 && s != NULL)
+        cl_yaml_error (y, v, "sees is all or party");
+    }
+  else
+    cl_yaml_error (y, k, "unknown key '%s' in a role (allowed: sees)", key);
+  return TRUE;
+}
+
+static gboolean
+role_entry (CLYaml *y, yaml_node_t *k, const char *role, yaml_node_t *v, gpointer data)
+{
+  RoleCtx rc = { data, role };
+
+  if (!cl_name_is_valid (role))
+    cl_yaml_error (y, k, "invalid role name '%s'", role);
+  else if (!cl_yaml_is_map (v))
+    cl_yaml_error (y, v, "a role is a map such as {sees: all}");
+  else
+    cl_yaml_map_foreach (y, v, role_key, &rc);
+  return TRUE;
+}
+
 static gboolean
 top_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer data)
 {
   CLActors *actors = data;
 
+  if (g_str_equal (key, "roles"))
+    {
+      if (cl_yaml_is_map (v))
+        cl_yaml_map_foreach (y, v, role_entry, actors);
+      else
+        cl_yaml_error (y, v, "roles is a map of role name to {sees: all|party}");
+      return TRUE;
+    }
   if (!g_str_equal (key, "agencies") && !g_str_equal (key, "members"))
     {
-      cl_yaml_error (y, k, "unknown key '%s' (allowed: agencies, members)", key);
+      cl_yaml_error (y, k, "unknown key '%s' (allowed: roles, agencies, members)", key);
       return TRUE;
     }
   if (!cl_yaml_is_seq (v))
@@ -231,6 +278,7 @@ cl_actors_load (const char *path, GPtrArray *errors)
   yaml_node_t *root;
   gboolean ok;
 
+  actors->sees_all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   actors->agencies = g_ptr_array_new_with_free_func (agency_free);
   actors->agency_index = g_hash_table_new (g_str_hash, g_str_equal);
   actors->members = g_ptr_array_new_with_free_func (member_free);
@@ -321,11 +369,15 @@ build_identity (CLActors *actors, guint32 uid)
       if (m->is_group && group_agency == NULL)
         group_agency = m->agency;
       for (char **r = m->roles; *r != NULL; r++)
-        if (g_hash_table_add (seen, *r))
-          g_strv_builder_add (roles, *r);
+        {
+          if (g_hash_table_add (seen, *r))
+            g_strv_builder_add (roles, *r);
+          if (g_hash_table_contains (actors->sees_all, *r))
+            id->sees_all = TRUE;
+        }
     }
   if (id->root)
-    id->known = TRUE;
+    id->known = id->sees_all = TRUE;
   id->agency = g_strdup (user_agency ? user_agency : group_agency ? group_agency : "");
   id->roles = g_strv_builder_end (roles);
   return id;

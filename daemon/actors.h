@@ -15,6 +15,7 @@ typedef struct {
   char **roles;        /* never NULL */
   gboolean root;       /* uid 0: may act in any role, and is admin */
   gboolean known;      /* listed in actors.yaml (or root) */
+  gboolean sees_all;   /* root, or a role declared sees: all */
 } CLIdentity;
 
 /* NULL with "file:line:column: message" strings in @errors. */

@@ -697,6 +697,17 @@ cl_bus_emit_properties_changed (CLBus *bus, const char *destination, const char 
                g_variant_new ("(s@a{sv}@as)", iface, changed, g_variant_new_strv (NULL, 0)));
 }
 
+gboolean
+cl_bus_known_uid (CLBus *bus, const char *unique_name, guint32 *uid)
+{
+  gpointer v = g_hash_table_lookup (bus->uids, unique_name);
+
+  if (v == NULL)
+    return FALSE;
+  *uid = GPOINTER_TO_UINT (v) - 1;
+  return TRUE;
+}
+
 void
 cl_bus_stop_accepting (CLBus *bus)
 {

@@ -92,6 +92,9 @@ void cl_bus_emit (CLBus *bus, const char *destination, const char *path, const c
 void cl_bus_emit_properties_changed (CLBus *bus, const char *destination, const char *path,
                                      const char *iface, GVariant *changed);
 
+/* The uid of a client connection we have seen calling; FALSE if unknown. */
+gboolean cl_bus_known_uid (CLBus *bus, const char *unique_name, guint32 *uid);
+
 /* Shutdown: refuse new calls; count of calls not yet answered. */
 void cl_bus_stop_accepting (CLBus *bus);
 guint cl_bus_in_flight (CLBus *bus);

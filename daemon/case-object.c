@@ -14,6 +14,7 @@ static CLCaseRecord *
 case_for_call (CLDaemon *d, CLCall *call, GError **error)
 {
   g_autofree char *id = cl_case_path_unescape (cl_call_suffix (call));
+  CLCaseRecord *rec;
 
   if (id == NULL)
     {
@@ -21,7 +22,29 @@ case_for_call (CLDaemon *d, CLCall *call, GError **error)
       return NULL;
     }
   cl_engine_flush (d->engine);
-  return cl_store_get_case (d->store, id, error);
+  rec = cl_store_get_case (d->store, id, error);
+  /* A case the caller may not see answers exactly like a missing one. */
+  if (rec != NULL && !cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%s'", id);
+      g_clear_pointer (&rec, cl_case_record_free);
+    }
+  return rec;
+}
+
+/* For changes: NotFound replied here when the caller may not see the case. */
+static gboolean
+visible_or_reply (CLDaemon *d, CLCall *call)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
+
+  if (rec == NULL)
+    {
+      cl_call_error (call, error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -93,7 +116,17 @@ link_case (CLCall *call, GVariant *args, gpointer data)
   const char *other, *relation;
   g_autofree char *id = id_for_call (call);
 
+  g_autoptr(CLCaseRecord) other_rec = NULL;
+
+  if (!visible_or_reply (d, call))
+    return;
   g_variant_get (args, "(&s&s)", &other, &relation);
+  other_rec = cl_store_get_case (d->store, other, NULL);
+  if (other_rec == NULL || !cl_daemon_may_see (d, cl_daemon_identify (d, call), other_rec))
+    {
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_NOT_FOUND), "no case '%.64s'", other);
+      return;
+    }
   cl_engine_link (d->engine, call, id, other, relation);
 }
 
@@ -106,6 +139,8 @@ advance (CLCall *call, GVariant *args, gpointer data)
   g_autoptr(GVariant) fields = NULL;
   g_autofree char *id = id_for_call (call);
 
+  if (!visible_or_reply (d, call))
+    return;
   g_variant_get (args, "(&s@a{sv}&s)", &transition, &fields, &comment);
   cl_engine_advance (d->engine, call, id, transition, fields, comment);
 }
@@ -118,6 +153,8 @@ update (CLCall *call, GVariant *args, gpointer data)
   g_autoptr(GVariant) fields = NULL;
   g_autofree char *id = id_for_call (call);
 
+  if (!visible_or_reply (d, call))
+    return;
   g_variant_get (args, "(@a{sv}&s)", &fields, &comment);
   cl_engine_update (d->engine, call, id, fields, comment);
 }
@@ -129,6 +166,8 @@ comment (CLCall *call, GVariant *args, gpointer data)
   const char *text;
   g_autofree char *id = id_for_call (call);
 
+  if (!visible_or_reply (d, call))
+    return;
   g_variant_get (args, "(&s)", &text);
   cl_engine_comment (d->engine, call, id, text);
 }
@@ -232,18 +271,13 @@ history (CLCall *call, GVariant *args, gpointer data)
   cl_call_return (call, g_variant_new ("(aa{sv})", &b));
 }
 
+/* Introspection answers for any well-formed case path: whether a case
+ * exists is for callers who may see it, through GetCase and the methods. */
 static gboolean
 case_exists (CLBus *bus, const char *suffix, gpointer data)
 {
-  CLDaemon *d = data;
   g_autofree char *id = cl_case_path_unescape (suffix);
-  g_autoptr(CLCaseRecord) rec = NULL;
-
-  if (id == NULL)
-    return FALSE;
-  cl_engine_flush (d->engine);
-  rec = cl_store_get_case (d->store, id, NULL);
-  return rec != NULL;
+  return id != NULL;
 }
 
 static const CLMethod case_methods[] = {

@@ -7,6 +7,7 @@
 #include "workflow.h"
 
 #include <config.h>
+#include <string.h>
 
 static const char *const known_daemon_keys[] = {
   "database", "workflows", "plugins", "actors", "timezone", "language", "calendar", NULL
@@ -68,6 +69,45 @@ load_deadline_overrides (CLConfig *cfg, GKeyFile *kf, const char *path, GError *
   return TRUE;
 }
 
+/* [plugin.NAME]: the plugin's own settings, plus enabled=false to leave it
+ * out. The keys are the plugin's business; only enabled is checked here. */
+static gboolean
+load_plugin_group (CLConfig *cfg, GKeyFile *kf, const char *group, const char *path, GError **error)
+{
+  const char *name = group + strlen ("plugin.");
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+  GHashTable *settings;
+
+  if (!cl_name_is_valid (name))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                   "%s: [%s]: '%s' is not a plugin name (lowercase letters, digits and _)", path, group, name);
+      return FALSE;
+    }
+  settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (cfg->plugin_settings, g_strdup (name), settings);
+  for (char **k = keys; k != NULL && *k != NULL; k++)
+    {
+      g_autofree char *v = NULL;
+
+      if (g_str_equal (*k, "enabled"))
+        {
+          g_autoptr(GError) local = NULL;
+          gboolean on = g_key_file_get_boolean (kf, group, *k, &local);
+          if (local != NULL)
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "%s: [%s] enabled: use true or false", path, group);
+              return FALSE;
+            }
+          v = g_strdup (on ? "true" : "false");
+        }
+      else
+        v = g_key_file_get_string (kf, group, *k, NULL);
+      g_hash_table_replace (settings, g_strdup (*k), g_steal_pointer (&v));
+    }
+  return TRUE;
+}
+
 gboolean
 cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **error)
 {
@@ -78,6 +118,9 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
 
   if (cfg->deadline_overrides == NULL)
     cfg->deadline_overrides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (cfg->plugin_settings == NULL)
+    cfg->plugin_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) g_hash_table_unref);
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err))
     {
       if (!path_given && g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -101,7 +144,12 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
           if (!check_keys (kf, *g, known_store_keys, path, error))
             return FALSE;
         }
-      else if (!g_str_has_prefix (*g, "plugin.") && !g_str_equal (*g, "deadlines"))
+      else if (g_str_has_prefix (*g, "plugin."))
+        {
+          if (!load_plugin_group (cfg, kf, *g, path, error))
+            return FALSE;
+        }
+      else if (!g_str_equal (*g, "deadlines"))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
                        "%s: unknown group [%s] (known: daemon, store, deadlines, plugin.NAME)", path, *g);
@@ -189,4 +237,5 @@ cl_config_clear (CLConfig *cfg)
   g_free (cfg->language);
   g_free (cfg->calendar);
   g_clear_pointer (&cfg->deadline_overrides, g_hash_table_unref);
+  g_clear_pointer (&cfg->plugin_settings, g_hash_table_unref);
 }

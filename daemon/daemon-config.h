@@ -18,6 +18,8 @@ typedef struct {
   char *language;
   char *calendar;          /* default calendar of deadlines */
   GHashTable *deadline_overrides;  /* "workflow.state" -> "N UNIT" ([deadlines]) */
+  GHashTable *plugin_settings;     /* plugin name -> GHashTable key -> value ([plugin.NAME]);
+                                   * "enabled" normalised to "true"/"false" */
   CLSyncMode sync;
   gboolean test_clock;     /* --test-clock: Testing1.SetTime moves "now" */
 } CLConfig;

@@ -3,15 +3,51 @@
 #define G_LOG_DOMAIN "caselink"
 
 #include "daemon.h"
+#include "case-path.h"
 #include "cl-errors.h"
 #include "deadline.h"
 #include "engine.h"
 #include "scheduler.h"
 
+#include <string.h>
+
 const CLIdentity *
 cl_daemon_identify (CLDaemon *d, CLCall *call)
 {
   return cl_actors_identify (d->actors, cl_call_caller (call)->uid);
+}
+
+gboolean
+cl_daemon_may_see (CLDaemon *d, const CLIdentity *who, const CLCaseRecord *rec)
+{
+  gboolean visible = FALSE;
+  g_autoptr(GError) error = NULL;
+
+  if (who->sees_all)
+    return TRUE;
+  if (!cl_store_case_visible_to (d->store, rec->seq, who->agency, &visible, &error))
+    g_warning ("%s", error->message);
+  return visible;
+}
+
+const char *
+cl_daemon_party (const CLIdentity *who)
+{
+  return who->sees_all ? NULL : who->agency;
+}
+
+/* The case a signal is about: Case1 paths, or the id that Manager1's case
+ * signals carry first. NULL for signals about no case (Reloaded). */
+static CLCaseRecord *
+signal_case (CLDaemon *d, const char *path, const char *iface, GVariant *args)
+{
+  g_autofree char *id = NULL;
+
+  if (g_str_has_prefix (path, CL_CASE_PATH_PREFIX "/"))
+    id = cl_case_path_unescape (path + strlen (CL_CASE_PATH_PREFIX "/"));
+  else if (g_str_equal (iface, CL_MANAGER_IFACE) && g_str_has_prefix (g_variant_get_type_string (args), "(s"))
+    g_variant_get_child (args, 0, "s", &id);
+  return id ? cl_store_get_case (d->store, id, NULL) : NULL;
 }
 
 void
@@ -21,10 +57,22 @@ cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
   GHashTableIter it;
   gpointer name;
   g_autoptr(GVariant) owned = g_variant_take_ref (args);
+  g_autoptr(CLCaseRecord) rec = NULL;
 
+  if (g_hash_table_size (d->subscribers) == 0)
+    return;
+  rec = signal_case (d, path, iface, owned);
   g_hash_table_iter_init (&it, d->subscribers);
   while (g_hash_table_iter_next (&it, &name, NULL))
-    cl_bus_emit (d->bus, name, path, iface, member, g_variant_ref (owned));
+    {
+      guint32 uid;
+
+      /* No signal about a case reaches a connection that may not see it. */
+      if (rec != NULL && (!cl_bus_known_uid (d->bus, name, &uid)
+                          || !cl_daemon_may_see (d, cl_actors_identify (d->actors, uid), rec)))
+        continue;
+      cl_bus_emit (d->bus, name, path, iface, member, g_variant_ref (owned));
+    }
 }
 
 gboolean

@@ -29,6 +29,13 @@ typedef struct {
 /* Identity of the caller of @call. */
 const CLIdentity *cl_daemon_identify (CLDaemon *d, CLCall *call);
 
+/* Visibility: root and roles declared sees: all see every case; everyone
+ * else the cases their agency created, holds or has held; without an
+ * actors file only root sees anything. */
+gboolean cl_daemon_may_see (CLDaemon *d, const CLIdentity *who, const CLCaseRecord *rec);
+/* For list filters: NULL = everything, else the agency whose cases show. */
+const char *cl_daemon_party (const CLIdentity *who);
+
 /* Send a Manager1 signal (or Case1 PropertiesChanged) to every subscriber. */
 void cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
                                     const char *member, GVariant *args);

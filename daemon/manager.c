@@ -53,11 +53,20 @@ get_case (CLCall *call, GVariant *args, gpointer data)
       cl_call_error (call, error);
       return;
     }
+  /* A case the caller may not see does not exist for them. */
+  if (!cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
+    {
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_NOT_FOUND), "no case '%s'", id);
+      return;
+    }
   path = cl_case_path_for_id (rec->id);
   cl_call_return (call, g_variant_new ("(o)", path));
 }
 
 /* Parse the ListCases/CountCases filter; strings in @filter stay owned by @dict. */
+/* Filter strings are names and search words, never documents. */
+#define MAX_FILTER_CHARS 1024
+
 static gboolean
 parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
 {
@@ -90,6 +99,12 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "filter '%s' must be of D-Bus type '%s', not '%s'",
                        key, want, g_variant_get_type_string (v));
+          return FALSE;
+        }
+      if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) && g_utf8_strlen (g_variant_get_string (v, NULL), -1) > MAX_FILTER_CHARS)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "filter '%s' is too long (at most %d characters)", key,
+                       MAX_FILTER_CHARS);
           return FALSE;
         }
       /* The strings live as long as @dict, which the caller holds. */
@@ -134,6 +149,7 @@ list_cases (CLCall *call, GVariant *args, gpointer data)
       cl_call_error (call, error);
       return;
     }
+  f.party = cl_daemon_party (cl_daemon_identify (d, call));
   cl_engine_flush (d->engine);
   rows = cl_store_list_cases (d->store, &f, &error);
   if (rows == NULL)
@@ -183,6 +199,7 @@ count_cases (CLCall *call, GVariant *args, gpointer data)
       cl_call_error (call, error);
       return;
     }
+  f.party = cl_daemon_party (cl_daemon_identify (d, call));
   cl_engine_flush (d->engine);
   counts = cl_store_count_cases (d->store, &f, group_by, &error);
   if (counts == NULL)
@@ -285,9 +302,22 @@ manager_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer
   if (name == NULL || g_str_equal (name, "CaseCount"))
     {
       guint64 n = 0;
+      const char *party = cl_daemon_party (cl_daemon_identify (d, call));
       cl_engine_flush (d->engine);
-      if (!cl_store_count_all (d->store, &n, error))
-        return FALSE;
+      if (party == NULL)
+        {
+          if (!cl_store_count_all (d->store, &n, error))
+            return FALSE;
+        }
+      else
+        {
+          CLCaseFilter f = { .party = party };
+          g_autoptr(GHashTable) counts = cl_store_count_cases (d->store, &f, "", error);
+          guint64 *total = counts ? g_hash_table_lookup (counts, "") : NULL;
+          if (counts == NULL)
+            return FALSE;
+          n = total ? *total : 0;
+        }
       g_variant_builder_add (b, "{sv}", "CaseCount", g_variant_new_uint64 (n));
     }
   if (name == NULL || g_str_equal (name, "AuditHead"))

@@ -41,6 +41,8 @@ build_where (CLStore *store, const CLCaseFilter *f, Where *w, GError **error)
     add_text (w, "agency = ?", f->agency);
   if (f->text != NULL)
     add_text (w, "instr(title, ?) > 0", f->text);
+  if (f->party != NULL)
+    add_text (w, "seq IN (SELECT case_seq FROM case_agencies WHERE agency = ?)", f->party);
   if (f->has_overdue)
     {
       g_string_append (w->where, w->where->len == 0 ? " WHERE " : " AND ");

@@ -521,6 +521,52 @@ bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
   sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_TRANSIENT);
 }
 
+/* Every agency that created or held a case may see it ("party"). */
+static gboolean
+note_agencies (CLStore *store, const CLCaseRecord *rec, GError **error)
+{
+  const char *agencies[] = { rec->agency, rec->creator_agency };
+
+  for (guint i = 0; i < G_N_ELEMENTS (agencies); i++)
+    {
+      sqlite3_stmt *stmt;
+
+      if (agencies[i] == NULL || *agencies[i] == '\0')
+        continue;
+      stmt = cl_store_stmt (store, "INSERT OR IGNORE INTO case_agencies (agency, case_seq) VALUES (?1, ?2)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, agencies[i], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, rec->seq);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return cl_store_fail (store, error, "recording who holds a case");
+      sqlite3_reset (stmt);
+    }
+  return TRUE;
+}
+
+gboolean
+cl_store_case_visible_to (CLStore *store, gint64 case_seq, const char *agency, gboolean *visible, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *visible = FALSE;
+  if (agency == NULL || *agency == '\0')
+    return TRUE;
+  stmt = cl_store_stmt (store, "SELECT 1 FROM case_agencies WHERE agency = ?1 AND case_seq = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, agency, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, case_seq);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return cl_store_fail (store, error, "checking who may see a case");
+  *visible = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 gboolean
 cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
 {
@@ -539,7 +585,7 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
     return cl_store_fail (store, error, "creating a case");
   rec->seq = sqlite3_last_insert_rowid (store->db);
   sqlite3_reset (stmt);
-  return TRUE;
+  return note_agencies (store, rec, error);
 }
 
 gboolean
@@ -561,7 +607,7 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "updating a case");
   sqlite3_reset (stmt);
-  return TRUE;
+  return note_agencies (store, rec, error);
 }
 
 CLCaseRecord *

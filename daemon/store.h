@@ -65,6 +65,7 @@ typedef struct {
   const char *text;
   guint limit;
   const char *after;       /* case id */
+  const char *party;       /* non-NULL: only cases this agency created or held */
 } CLCaseFilter;
 
 CLStore *cl_store_open (const char *path, CLSyncMode sync, GError **error);
@@ -88,6 +89,9 @@ gboolean cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError *
 /* NULL with CL_ERROR_NOT_FOUND when there is no such case. */
 CLCaseRecord *cl_store_get_case (CLStore *store, const char *id, GError **error);
 CLCaseRecord *cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **error);
+/* Did @agency create or hold the case? (FALSE for "".) */
+gboolean cl_store_case_visible_to (CLStore *store, gint64 case_seq, const char *agency, gboolean *visible,
+                                   GError **error);
 
 /* Appends @h to the case's history (sets h->seq, h->hash) and advances the
  * record's history_count/head; the caller then updates the case row. */

@@ -13,6 +13,7 @@
  * so these are system users every Debian machine has. */
 #define HEAD_UID "1"
 #define STRANGER_UID "65534"
+#define CHIEF_UID "2"     /* bin: proc_chief of qh-proc, a role that sees all */
 
 /* Run @argv (NULL-terminated) as @uid, or as ourselves when @uid is NULL;
  * returns the exit status, stdout in @out when non-NULL. */
@@ -142,11 +143,14 @@ test_roles_and_history (void)
 
   /* Creating a reverse_connection case needs proc_criminal. */
   g_assert_cmpint (ctl_as (h, HEAD_UID, "create", "reverse_connection", "-f", "title=x", NULL), ==, 4);
-  /* Reading is open to every caller for now. */
-  g_assert_cmpint (ctl_as (h, STRANGER_UID, "show", id, NULL), ==, 0);
-  /* Someone not in actors.yaml holds no role at all. */
-  g_assert_cmpint (ctl_as (h, STRANGER_UID, "comment", id, "hello", NULL), ==, 4);
-  g_assert_cmpint (ctl_as (h, STRANGER_UID, "advance", id, "reply", "-f", "penalty_decision=penalised", NULL), ==, 4);
+  /* Visibility: a stranger does not see the case at all; the holder's
+   * agency does; a role with sees: all does. */
+  g_assert_cmpint (ctl_as (h, STRANGER_UID, "show", id, NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "show", id, NULL), ==, 0);
+  g_assert_cmpint (ctl_as (h, CHIEF_UID, "show", id, NULL), ==, 0);
+  /* Someone not in actors.yaml sees nothing: the case does not exist for them. */
+  g_assert_cmpint (ctl_as (h, STRANGER_UID, "comment", id, "hello", NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, STRANGER_UID, "advance", id, "reply", "-f", "penalty_decision=penalised", NULL), ==, 3);
   /* A known actor without the role of the transition. */
   g_assert_cmpint (ctl_as (h, HEAD_UID, "advance", id, "reply", NULL), ==, 5);   /* missing penalty_decision */
   g_assert_cmpint (ctl_as (h, HEAD_UID, "advance", id, "reply", "-f", "penalty_decision=penalised", NULL), ==, 0);
@@ -164,10 +168,31 @@ test_roles_and_history (void)
   g_assert_cmpstr (role, ==, "agency_head");
   g_assert_cmpstr (cl_test_case_state (cl_harness_connection (h), path), ==, "evaluating");
 
+  /* Once held, always visible to that agency: evaluating is held by the
+   * procuratorate again, yet xn-psb still sees the case. */
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "show", id, NULL), ==, 0);
+
+  /* Lists and counts show only what the caller sees. */
+  {
+    g_autofree char *other_path = NULL, *other = NULL, *head_list = NULL, *chief_list = NULL;
+    g_autofree char *bus = g_strdup_printf ("--address=%s", cl_harness_address (h));
+    const char *list[] = { g_getenv ("CASELINKCTL"), bus, "list", NULL };
+
+    other = cl_test_create_case (cl_harness_connection (h), "reverse_connection",
+                                 cl_test_fields ("title", g_variant_new_string ("not theirs"), NULL), &other_path);
+    g_assert_cmpint (run_as (HEAD_UID, list, &head_list), ==, 0);
+    g_assert_nonnull (strstr (head_list, id));
+    g_assert_null (strstr (head_list, other));
+    g_assert_cmpint (run_as (CHIEF_UID, list, &chief_list), ==, 0);
+    g_assert_nonnull (strstr (chief_list, id));
+    g_assert_nonnull (strstr (chief_list, other));
+    g_assert_cmpint (ctl_as (h, HEAD_UID, "comment", other, "not mine", NULL), ==, 3);
+  }
+
   /* Roles that nobody holds are worth a warning in the log, not an error. */
   {
     g_autofree char *log = cl_harness_read_log (h);
-    g_assert_nonnull (strstr (log, "reverse_connection.yaml: role proc_chief (needed by transition extend_review) is held by no actor"));
+    g_assert_nonnull (strstr (log, "reverse_connection.yaml: role proc_admin (needed by transition review) is held by no actor"));
   }
 
   /* An agency field must name a known agency. */
@@ -230,9 +255,9 @@ test_no_actors_only_root (void)
   g_assert_true (g_file_set_contents (cl_harness_config_path (h), "[daemon]\ntimezone=Asia/Shanghai\n", -1, NULL));
   cl_harness_start_daemon (h);
 
-  g_assert_cmpint (ctl_as (h, HEAD_UID, "comment", id, "hi", NULL), ==, 4);
-  g_assert_cmpint (ctl_as (h, HEAD_UID, "advance", id, "handoff", "-f", "np_decision_no=1", NULL), ==, 4);
-  g_assert_cmpint (ctl_as (h, HEAD_UID, "show", id, NULL), ==, 0);
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "comment", id, "hi", NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "advance", id, "handoff", "-f", "np_decision_no=1", NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "show", id, NULL), ==, 3);   /* only root sees anything */
   g_assert_cmpint (ctl_as (h, NULL, "comment", id, "root may", NULL), ==, 0);
   cl_harness_free (h);
 }
