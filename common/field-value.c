@@ -121,9 +121,10 @@ coerce_string (const CLField *f, GVariant *v,
   switch (f->type)
     {
     case CL_FIELD_ENUM:
-      if (!g_strv_contains ((const char *const *) f->values, s))
+      /* A definition with no values (refused at load) may still be asked. */
+      if (f->values == NULL || !g_strv_contains ((const char *const *) f->values, s))
         {
-          g_autofree char *allowed = g_strjoinv (", ", f->values);
+          g_autofree char *allowed = f->values ? g_strjoinv (", ", f->values) : g_strdup ("(none defined)");
           return fail (error, f, "'%s' is not one of: %s", s, allowed), NULL;
         }
       break;

@@ -247,6 +247,67 @@ parse_deadline (CLYaml *y, yaml_node_t *v)
   return dc.d;
 }
 
+/* ---- plugin hooks ----------------------------------------------------- */
+
+/* "plugin.hook", both parts names. */
+static gboolean
+hook_name_is_valid (const char *name)
+{
+  const char *dot = name != NULL ? strchr (name, '.') : NULL;
+  g_autofree char *plugin = NULL;
+
+  if (dot == NULL)
+    return FALSE;
+  plugin = g_strndup (name, dot - name);
+  return cl_name_is_valid (plugin) && cl_name_is_valid (dot + 1);
+}
+
+static void
+add_hook_ref (CLYaml *y, GPtrArray *refs, yaml_node_t *node, const char *what)
+{
+  const char *name = cl_yaml_scalar (node);
+  CLHookRef *ref;
+
+  if (name == NULL)
+    {
+      cl_yaml_error (y, node, "expected the name of a plugin %s such as ecology.region_required", what);
+      return;
+    }
+  if (!hook_name_is_valid (name))
+    {
+      cl_yaml_error (y, node, "invalid %s name '%s': a plugin hook is named PLUGIN.HOOK, e.g. ecology.region_required",
+                     what, name);
+      return;
+    }
+  for (guint i = 0; i < refs->len; i++)
+    if (g_str_equal (((CLHookRef *) refs->pdata[i])->name, name))
+      {
+        cl_yaml_error (y, node, "%s '%s' is named twice", what, name);
+        return;
+      }
+  ref = g_new0 (CLHookRef, 1);
+  ref->name = g_strdup (name);
+  ref->position = g_strdup_printf ("%s:%zu:%zu", y->file, node->start_mark.line + 1, node->start_mark.column + 1);
+  g_ptr_array_add (refs, ref);
+}
+
+/* guards: / actions: — one name or a list of names. Whether a loaded
+ * plugin provides them is checked later (cl_workflow_check_hooks). */
+static GPtrArray *
+parse_hook_refs (CLYaml *y, yaml_node_t *v, const char *what)
+{
+  GPtrArray *refs = cl_hook_refs_new ();
+
+  if (cl_yaml_is_seq (v))
+    {
+      for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
+        add_hook_ref (y, refs, cl_yaml_node (y, *i), what);
+    }
+  else
+    add_hook_ref (y, refs, v, what);
+  return refs;
+}
+
 /* ---- states ----------------------------------------------------------- */
 
 typedef struct {
@@ -431,8 +492,19 @@ transition_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpoi
     }
   else if (g_str_equal (key, "spawn"))
     t->spawn = parse_spawn (y, v, t->spawn);
+  else if (g_str_equal (key, "guards"))
+    {
+      g_clear_pointer (&t->guards, g_ptr_array_unref);
+      t->guards = parse_hook_refs (y, v, "guard");
+    }
+  else if (g_str_equal (key, "actions"))
+    {
+      g_clear_pointer (&t->actions, g_ptr_array_unref);
+      t->actions = parse_hook_refs (y, v, "action");
+    }
   else
-    unknown_key (y, k, key, "a transition", "from, to, by, requires, title, basis, when, extend, spawn");
+    unknown_key (y, k, key, "a transition",
+                 "from, to, by, requires, title, basis, when, extend, spawn, guards, actions");
   return TRUE;
 }
 
@@ -515,9 +587,14 @@ top_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer da
     ctx->states_node = v;
   else if (g_str_equal (key, "transitions"))
     ctx->transitions_node = v;
+  else if (g_str_equal (key, "actions"))
+    {
+      g_clear_pointer (&wf->actions, g_ptr_array_unref);
+      wf->actions = parse_hook_refs (y, v, "action");
+    }
   else
     unknown_key (y, k, key, "a workflow",
-                 "workflow, version, title, description, id_prefix, created_by, fields, states, transitions");
+                 "workflow, version, title, description, id_prefix, created_by, actions, fields, states, transitions");
   return TRUE;
 }
 
@@ -939,4 +1016,57 @@ cl_workflow_check_set (GHashTable *set, GPtrArray *errors)
             break;
           }
     }
+}
+
+/* ---- plugin hooks named by a workflow ---------------------------------- */
+
+static gboolean
+check_hook_list (const CLWorkflow *wf, GPtrArray *refs, const char *kind, const char *where, GHashTable *hooks,
+                 GPtrArray *errors)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; refs != NULL && i < refs->len; i++)
+    {
+      CLHookRef *ref = refs->pdata[i];
+      gpointer found = NULL;
+      const char *is;
+
+      if (!g_hash_table_lookup_extended (hooks, ref->name, NULL, &found))
+        {
+          g_ptr_array_add (errors, g_strdup_printf ("%s: %s names %s '%s', which no loaded plugin provides (unknown hook)",
+                                                    ref->position, where, kind, ref->name));
+          ok = FALSE;
+          continue;
+        }
+      is = found;
+      if (is != NULL && !g_str_equal (is, kind))
+        {
+          g_ptr_array_add (errors, g_strdup_printf ("%s: %s names '%s' as %s %s, but that hook is %s %s",
+                                                    ref->position, where, ref->name,
+                                                    g_str_equal (kind, "action") ? "an" : "a", kind,
+                                                    g_str_equal (is, "action") ? "an" : "a", is));
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+gboolean
+cl_workflow_check_hooks (const CLWorkflow *wf, GHashTable *hooks, GPtrArray *errors)
+{
+  gboolean ok = TRUE;
+
+  if (hooks == NULL)
+    return TRUE;
+  ok &= check_hook_list (wf, wf->actions, "action", "the workflow's creation", hooks, errors);
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (wf->transitions, i);
+      g_autofree char *where = g_strdup_printf ("transition '%s'", t->name);
+
+      ok &= check_hook_list (wf, t->guards, "guard", where, hooks, errors);
+      ok &= check_hook_list (wf, t->actions, "action", where, hooks, errors);
+    }
+  return ok;
 }

@@ -24,6 +24,15 @@ CLWorkflow *cl_workflow_load_file (const char *path, const CLLoadOptions *opts, 
  * copy). Workflows that fail are removed from @set, with their errors. */
 void cl_workflow_check_set (GHashTable *set, GPtrArray *errors);
 
+/* Are the plugin hooks @wf names (guards:, actions:) all in @hooks (hook
+ * name -> its kind: "validator", "guard", "action" or "redactor"; a NULL
+ * value accepts any kind)? Each unknown hook or wrong kind is reported as
+ * "FILE:LINE:COLUMN: ... (unknown hook)" into @errors. @hooks NULL: not
+ * checked. Separate from loading, because the loader knows nothing of
+ * plugins: caselinkd passes the hooks of its loaded plugins, `caselinkctl
+ * workflow validate --plugins DIR` those it finds in DIR. */
+gboolean cl_workflow_check_hooks (const CLWorkflow *wf, GHashTable *hooks, GPtrArray *errors);
+
 /* Load every *.yaml directly inside each of @dirs (in order; a later
  * directory's workflow replaces an earlier one of the same name). Bad files
  * are left out with their errors in @errors; an id_prefix used by two

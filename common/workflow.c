@@ -33,6 +33,21 @@ state_free (gpointer p)
 }
 
 static void
+hook_ref_free (gpointer p)
+{
+  CLHookRef *h = p;
+  g_free (h->name);
+  g_free (h->position);
+  g_free (h);
+}
+
+GPtrArray *
+cl_hook_refs_new (void)
+{
+  return g_ptr_array_new_with_free_func (hook_ref_free);
+}
+
+static void
 transition_free (gpointer p)
 {
   CLTransition *t = p;
@@ -52,6 +67,8 @@ transition_free (gpointer p)
       g_free (t->spawn->position);
       g_free (t->spawn);
     }
+  g_clear_pointer (&t->guards, g_ptr_array_unref);
+  g_clear_pointer (&t->actions, g_ptr_array_unref);
   g_free (t);
 }
 
@@ -94,6 +111,7 @@ cl_workflow_unref (CLWorkflow *wf)
   g_ptr_array_unref (wf->states);
   g_hash_table_unref (wf->transition_index);
   g_ptr_array_unref (wf->transitions);
+  g_clear_pointer (&wf->actions, g_ptr_array_unref);
   g_free (wf->source_path);
   g_free (wf->source);
   g_free (wf);
@@ -239,6 +257,19 @@ put_strv (GString *out, const char *name, char **v)
 }
 
 static void
+put_hooks (GString *out, const char *name, GPtrArray *hooks)
+{
+  /* Absent lists print nothing: definitions stored before hooks existed
+   * keep their canonical text. */
+  if (hooks == NULL)
+    return;
+  g_string_append_printf (out, " %s[", name);
+  for (guint i = 0; i < hooks->len; i++)
+    g_string_append_printf (out, "%s%s", i == 0 ? "" : ",", ((CLHookRef *) hooks->pdata[i])->name);
+  g_string_append_c (out, ']');
+}
+
+static void
 put_text (GString *out, const char *name, const char *value)
 {
   g_autofree char *q = value ? g_strescape (value, NULL) : NULL;
@@ -269,6 +300,7 @@ cl_workflow_canonical (const CLWorkflow *wf)
   put_titles (out, wf->titles);
   put_text (out, "description", wf->description);
   put_strv (out, "created_by", wf->created_by);
+  put_hooks (out, "actions", wf->actions);
   g_string_append_c (out, '\n');
   g_ptr_array_sort (fields, cmp_named);
   g_ptr_array_sort (states, cmp_named);
@@ -324,6 +356,8 @@ cl_workflow_canonical (const CLWorkflow *wf)
           put_strv (out, "copy", t->spawn->copy);
           g_string_append_c (out, ')');
         }
+      put_hooks (out, "guards", t->guards);
+      put_hooks (out, "actions", t->actions);
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);

@@ -61,6 +61,12 @@ typedef struct {
   char *position;          /* "file:line:column" of the spawn, for later checks */
 } CLSpawn;
 
+/* A plugin hook a workflow names (guards:, actions:): "plugin.hook". */
+typedef struct {
+  char *name;
+  char *position;          /* "file:line:column" of the name, for later checks */
+} CLHookRef;
+
 typedef struct {
   char *name;
   gboolean initial;
@@ -87,6 +93,8 @@ typedef struct {
   gint extend_n;
   CLDeadlineUnit extend_unit;
   CLSpawn *spawn;
+  GPtrArray *guards;       /* CLHookRef*: plugin guards that may refuse it; NULL = none */
+  GPtrArray *actions;      /* CLHookRef*: plugin actions run inside it; NULL = none */
 } CLTransition;
 
 typedef struct {
@@ -104,6 +112,7 @@ typedef struct {
   GPtrArray *transitions;      /* CLTransition*, in file order */
   GHashTable *transition_index;
   const CLState *initial;
+  GPtrArray *actions;          /* CLHookRef*: plugin actions run at creation; NULL = none */
   char *source_path;
   char *source;                /* the YAML text, kept so a version can be stored */
 } CLWorkflow;
@@ -131,6 +140,9 @@ gboolean cl_workflow_uses_calendar (const CLWorkflow *wf, const char *calendar, 
 
 const char *cl_field_type_to_string (CLFieldType type);
 gboolean cl_field_type_from_string (const char *s, CLFieldType *out);
+
+/* An empty CLHookRef* array that frees its elements. */
+GPtrArray *cl_hook_refs_new (void);
 
 /* Names of workflows, states, transitions and fields: [a-z][a-z0-9_]{0,63}. */
 gboolean cl_name_is_valid (const char *name);

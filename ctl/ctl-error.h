@@ -24,6 +24,9 @@ typedef enum {
 /* Names for failures caselinkctl finds itself (bad command line, no bus). */
 #define CTL_ERROR_USAGE   "org.caselink.ctl.Error.Usage"
 #define CTL_ERROR_FAILED  "org.caselink.ctl.Error.Failed"
+/* A failure the verb has already reported in its own output (workflow
+ * validate's list of errors): exit 1, and nothing more is printed. */
+#define CTL_ERROR_REPORTED "org.caselink.ctl.Error.Reported"
 
 /* The exit status for a D-Bus error name. */
 CtlExit ctl_exit_for_dbus_error (const char *name);

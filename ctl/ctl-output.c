@@ -159,6 +159,57 @@ ctl_format_bool (gboolean value)
 }
 
 char *
+ctl_format_relative (gint64 usec, gint64 now_usec)
+{
+  gint64 diff = usec - now_usec;
+  gint64 span = diff < 0 ? -diff : diff;
+  gint64 amount;
+  const char *unit;
+
+  if (span < G_TIME_SPAN_MINUTE)
+    return g_strdup ("now");
+  if (span >= G_TIME_SPAN_DAY)
+    {
+      amount = span / G_TIME_SPAN_DAY;
+      unit = amount == 1 ? "day" : "days";
+    }
+  else if (span >= G_TIME_SPAN_HOUR)
+    {
+      amount = span / G_TIME_SPAN_HOUR;
+      unit = amount == 1 ? "hour" : "hours";
+    }
+  else
+    {
+      amount = span / G_TIME_SPAN_MINUTE;
+      unit = amount == 1 ? "minute" : "minutes";
+    }
+  if (diff > 0)
+    return g_strdup_printf ("in %" G_GINT64_FORMAT " %s", amount, unit);
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s ago", amount, unit);
+}
+
+char *
+ctl_title_for_locale (GVariant *titles, const char *fallback)
+{
+  const char *const *languages = g_get_language_names ();
+
+  if (titles == NULL || !g_variant_is_of_type (titles, G_VARIANT_TYPE ("a{ss}")))
+    return g_strdup (fallback);
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      /* "zh_CN.UTF-8@variant" -> "zh": the daemon keys titles by language. */
+      g_autofree char *lang = g_strndup (languages[i], strcspn (languages[i], "_.@"));
+      const char *title = NULL;
+
+      if (strcmp (lang, "C") == 0 || strcmp (lang, "POSIX") == 0)
+        break;
+      if (*lang != '\0' && g_variant_lookup (titles, lang, "&s", &title) && *title != '\0')
+        return g_strdup (title);
+    }
+  return g_strdup (fallback);
+}
+
+char *
 ctl_format_time (gint64 usec)
 {
   g_autoptr(GDateTime) dt = NULL;
@@ -389,6 +440,31 @@ ctl_print_json (JsonNode *node, gboolean one_line)
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
+}
+
+JsonNode *
+ctl_json_links (GVariant *links)
+{
+  JsonArray *array;
+  JsonNode *node;
+
+  if (links == NULL || !g_variant_is_of_type (links, G_VARIANT_TYPE ("a(sss)")))
+    return NULL;
+  array = json_array_new ();
+  for (gsize i = 0; i < g_variant_n_children (links); i++)
+    {
+      JsonObject *link = json_object_new ();
+      const char *relation, *id, *path;
+
+      g_variant_get_child (links, i, "(&s&s&s)", &relation, &id, &path);
+      json_object_set_string_member (link, "relation", relation);
+      json_object_set_string_member (link, "id", id);
+      json_object_set_string_member (link, "path", path);
+      json_array_add_object_element (array, link);
+    }
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, array);
+  return node;
 }
 
 void

@@ -41,6 +41,17 @@ char *ctl_format_time (gint64 usec);
  * ", ", booleans yes/no, dictionaries as key=value. */
 char *ctl_format_value (GVariant *value);
 const char *ctl_format_bool (gboolean value);
+/* How far @usec is from @now_usec, for people: "in 3 days", "5 hours ago",
+ * "in 12 minutes"; "now" within a minute. */
+char *ctl_format_relative (gint64 usec, gint64 now_usec);
+
+/* The title to show this user: the entry of @titles (a{ss}, language ->
+ * title; NULL or another type allowed) for the first of the user's
+ * languages (g_get_language_names(): LANGUAGE, LC_ALL, LC_MESSAGES, LANG)
+ * that it has — "zh" for zh_CN.UTF-8, "en" for en_GB — else @fallback
+ * (the deployment-language title the daemon chose). The C/POSIX locale
+ * ends the search. */
+char *ctl_title_for_locale (GVariant *titles, const char *fallback);
 
 /* ---- JSON ---- */
 
@@ -51,6 +62,9 @@ JsonNode *ctl_json_from_variant (GVariant *value);
 /* Print @node on stdout with a newline: indented, or on one line for
  * streams (watch). */
 void ctl_print_json (JsonNode *node, gboolean one_line);
+/* A case's Links (a(sss): relation, other id, other path) as an array of
+ * {"relation", "id", "path"}; NULL for a value of any other type. */
+JsonNode *ctl_json_links (GVariant *links);
 void ctl_print_variant_json (GVariant *value);
 /* An object of string members: key, value, ..., NULL. */
 void ctl_print_json_strings (const char *first_key, ...) G_GNUC_NULL_TERMINATED;

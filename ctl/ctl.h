@@ -26,6 +26,14 @@ typedef struct {
   gboolean overdue;
   gboolean has_limit;
   guint32 limit;
+
+  /* workflow graph -o FILE (NULL: DOT on stdout) */
+  const char *output;
+
+  /* workflow validate --plugins DIR, --calendar NAME (NULL when not
+   * given); file names are bytes, as the file system has them */
+  const char *plugins_dir;
+  const char *calendar;
 } CtlContext;
 
 /* @args: the positional arguments after the verb's words, NULL-terminated,
@@ -38,6 +46,15 @@ gboolean ctl_verb_workflows (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_workflow_show (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_plugins (CtlContext *ctx, char **args, GError **error);
 
+/* verbs-graph.c */
+gboolean ctl_verb_workflow_graph (CtlContext *ctx, char **args, GError **error);
+/* The dot -T format for -o @file ("svg", "png"), "dot" for DOT itself; a
+ * usage error for any other extension. */
+const char *ctl_graph_output_format (const char *file, GError **error);
+
+/* verbs-validate.c: offline, no bus (ctx->conn is NULL) */
+gboolean ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error);
+
 /* verbs-case.c: reading cases */
 gboolean ctl_verb_list (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_show (CtlContext *ctx, char **args, GError **error);
@@ -49,6 +66,7 @@ gboolean ctl_verb_create (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_advance (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_update (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_comment (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_link (CtlContext *ctx, char **args, GError **error);
 
 /* verbs-watch.c */
 gboolean ctl_verb_watch (CtlContext *ctx, char **args, GError **error);

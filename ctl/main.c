@@ -23,6 +23,10 @@ typedef enum {
   VERB_OPT_FIELDS = 1 << 0,   /* -f KEY=VALUE */
   VERB_OPT_COMMENT = 1 << 1,  /* -m COMMENT */
   VERB_OPT_FILTER = 1 << 2,   /* --workflow --state ... */
+  VERB_OPT_OUTPUT = 1 << 3,   /* -o FILE */
+  VERB_OPT_VALIDATE = 1 << 4, /* --plugins DIR --calendar NAME */
+  VERB_OFFLINE = 1 << 5,      /* no bus: runs without caselinkd; its
+                               * arguments are file names, kept as bytes */
 } VerbOptions;
 
 typedef struct {
@@ -42,7 +46,39 @@ static const CtlVerb verbs[] = {
   { "workflows", "", 0, 0, 0, ctl_verb_workflows,
     "List the loaded workflows", NULL },
   { "workflow show", "NAME", 1, 1, 0, ctl_verb_workflow_show,
-    "Show one workflow", NULL },
+    "Show one workflow",
+    "The title is shown in your language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG:\n"
+    "zh_CN.UTF-8 picks the zh title, en_US.UTF-8 the en one) when the workflow\n"
+    "has one; otherwise, and in the C locale, in caselinkd's deployment\n"
+    "language. The same goes for the titles listed by workflows." },
+  { "workflow graph", "NAME [-o FILE.svg|FILE.png|FILE.dot]", 1, 1, VERB_OPT_OUTPUT,
+    ctl_verb_workflow_graph,
+    "Draw a workflow's states and transitions",
+    "Without -o the Graphviz DOT text is printed (with --json as {\"workflow\",\n"
+    "\"dot\"}). -o FILE.dot writes it to FILE; -o FILE.svg and -o FILE.png have\n"
+    "Graphviz' dot draw it, so graphviz must be installed. Titles are in the\n"
+    "deployment language." },
+  { "workflow validate", "[--plugins DIR] [--calendar NAME] FILE...",
+    1, G_MAXUINT, VERB_OPT_VALIDATE | VERB_OFFLINE, ctl_verb_workflow_validate,
+    "Check workflow files offline, as caselinkd loads them",
+    "Needs neither caselinkd nor a bus. Every error is printed on standard\n"
+    "output as FILE:LINE:COLUMN: message, then a line \"N files, M errors\";\n"
+    "with --json one object {\"files\": [{\"file\", \"ok\", \"errors\", ...}],\n"
+    "\"ok\"}. Exit status 0 when every FILE is valid, 1 otherwise.\n"
+    "\n"
+    "A deadline may name a calendar from calendars/ beside the FILE, from\n"
+    CASELINK_WORKFLOWS_DIR "/calendars,\n"
+    "from " CASELINK_LOCAL_WORKFLOWS_DIR "/calendars, or the\n"
+    "built-in \"weekends\"; a deadline naming none uses --calendar (default\n"
+    "cn, caselinkd's default [daemon] calendar). Spawn targets and id_prefix\n"
+    "clashes are checked against all the FILEs and the other *.yaml files\n"
+    "beside them, as caselinkd loads a directory; errors are reported for the\n"
+    "FILEs named only (problems of the others show as notes on stderr).\n"
+    "\n"
+    "Hook names are checked only with --plugins; the workflow format has no\n"
+    "hook keys yet, so there are none to check. Whether a version differs\n"
+    "from the definition caselinkd stored under that number needs its\n"
+    "database: caselinkd reports that when it loads the file." },
   { "plugins", "", 0, 0, 0, ctl_verb_plugins,
     "List plugins, loaded or not, and why not", NULL },
   { "create", "WORKFLOW [-f KEY=VALUE]...", 1, 1, VERB_OPT_FIELDS, ctl_verb_create,
@@ -56,10 +92,15 @@ static const CtlVerb verbs[] = {
     "A page holds --limit cases (default 100, at most 10000); pass the last\n"
     "id shown as --after to get the next page." },
   { "show", "ID", 1, 1, 0, ctl_verb_show,
-    "Show a case and its fields",
-    "Times are shown in the local time zone; a deadline of \"-\" means none." },
+    "Show a case, its fields and its links",
+    "Times are shown in the local time zone; a deadline of \"-\" means none,\n"
+    "else it is followed by how far off it is and whether it was missed.\n"
+    "Links list \"relation  id\" for each linked case; the other case lists\n"
+    "the inverse relation (related_of). With --json, Links is an array of\n"
+    "{\"relation\", \"id\", \"path\"}." },
   { "transitions", "ID", 1, 1, 0, ctl_verb_transitions,
-    "List the transitions out of a case's state", NULL },
+    "List the transitions out of a case's state",
+    "Titles are in caselinkd's deployment language." },
   { "advance", "ID TRANSITION [-f KEY=VALUE]... [-m COMMENT]", 2, 2,
     VERB_OPT_FIELDS | VERB_OPT_COMMENT, ctl_verb_advance,
     "Take a transition and print the new state",
@@ -70,12 +111,19 @@ static const CtlVerb verbs[] = {
     "Change fields without a transition", NULL },
   { "comment", "ID TEXT", 2, 2, 0, ctl_verb_comment,
     "Add a comment to a case's history", NULL },
+  { "link", "ID OTHER_ID RELATION", 3, 3, 0, ctl_verb_link,
+    "Link two cases",
+    "ID gets a link to OTHER_ID under RELATION ([a-z][a-z0-9_]*, not ending\n"
+    "in _of), and OTHER_ID one back to ID under RELATION_of; both cases'\n"
+    "histories record it. Linking the same pair again is not an error.\n"
+    "show lists the links." },
   { "history", "ID", 1, 1, 0, ctl_verb_history,
     "Show a case's history, oldest first", NULL },
   { "watch", "", 0, 0, 0, ctl_verb_watch,
     "Print case events as they happen",
-    "Prints CaseCreated, CaseAdvanced, DeadlineMissed, PropertiesChanged and\n"
-    "Reloaded as caselinkd sends them; with --json one object per line.\n"
+    "Prints CaseCreated, CaseAdvanced, DeadlineApproaching, DeadlineMissed,\n"
+    "PropertiesChanged and Reloaded as caselinkd sends them; with --json one\n"
+    "object per line.\n"
     "Stops on SIGINT (Ctrl+C) or SIGTERM with exit status 0." },
 };
 
@@ -98,6 +146,9 @@ static struct {
   char *limit;
   char *after;
   gboolean overdue;
+  char *output;
+  char *plugins;
+  char *calendar;
   char **args;
 } opt;
 
@@ -153,15 +204,31 @@ static const GOptionEntry filter_entries[] = {
   { NULL }
 };
 
+static const GOptionEntry output_entries[] = {
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.output,
+    "Write the graph to FILE: .dot as is, .svg or .png drawn by dot", "FILE" },
+  { NULL }
+};
+
+static const GOptionEntry validate_entries[] = {
+  { "plugins", 0, 0, G_OPTION_ARG_FILENAME, &opt.plugins,
+    "Plugin directory for hook names (none can be named yet)", "DIR" },
+  { "calendar", 0, 0, G_OPTION_ARG_FILENAME, &opt.calendar,
+    "Calendar of deadlines that name none (default cn)", "NAME" },
+  { NULL }
+};
+
 static const char exit_status_text[] =
   "Field values given with -f are sent as strings; caselinkd converts them\n"
   "by the workflow's field types. With --json every verb prints only JSON on\n"
-  "stdout, errors included as {\"error\": NAME, \"message\": TEXT}; watch\n"
-  "prints one object per line. Otherwise errors go to stderr.\n"
+  "stdout, errors included as {\"error\": NAME, \"message\": TEXT} (workflow\n"
+  "validate prints its report instead); watch prints one object per line.\n"
+  "Otherwise errors go to stderr.\n"
   "\n"
   "Exit status:\n"
   "  0  success\n"
-  "  1  failure (no bus, caselinkd not running or not answering, storage error)\n"
+  "  1  failure (no bus, caselinkd not running or not answering, storage error;\n"
+  "     workflow validate: a file has errors)\n"
   "  2  usage error\n"
   "  3  not found (org.caselink.Error.NotFound)\n"
   "  4  permission denied (org.caselink.Error.PermissionDenied,\n"
@@ -204,15 +271,16 @@ strv_to_utf8 (char **strv, GError **error)
 static gboolean
 options_to_utf8 (GError **error)
 {
+  /* Not -o and --plugins: file names stay as the file system has them. */
   char **strings[] = { &opt.comment, &opt.workflow, &opt.state, &opt.domain,
-                       &opt.agency, &opt.text, &opt.limit, &opt.after };
+                       &opt.agency, &opt.text, &opt.limit, &opt.after, &opt.calendar };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     {
       if (!to_utf8 (strings[i], error))
         return FALSE;
     }
-  return strv_to_utf8 (opt.fields, error) && strv_to_utf8 (opt.args, error);
+  return strv_to_utf8 (opt.fields, error);
 }
 
 static void
@@ -228,6 +296,9 @@ options_clear (void)
   g_free (opt.text);
   g_free (opt.limit);
   g_free (opt.after);
+  g_free (opt.output);
+  g_free (opt.plugins);
+  g_free (opt.calendar);
   g_strfreev (opt.args);
 }
 
@@ -341,9 +412,17 @@ print_verb_help (const CtlVerb *verb)
         print_entries (comment_entries);
       if (verb->options & VERB_OPT_FILTER)
         print_entries (filter_entries);
+      if (verb->options & VERB_OPT_OUTPUT)
+        print_entries (output_entries);
+      if (verb->options & VERB_OPT_VALIDATE)
+        print_entries (validate_entries);
     }
-  printf ("\nGlobal options (--system, --session, --address, --json) and exit\n"
-          "statuses: see caselinkctl --help.\n");
+  if (verb->options & VERB_OFFLINE)
+    printf ("\nGlobal options: --json (--system, --session and --address are not\n"
+            "used); exit statuses: see caselinkctl --help.\n");
+  else
+    printf ("\nGlobal options (--system, --session, --address, --json) and exit\n"
+            "statuses: see caselinkctl --help.\n");
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -412,6 +491,16 @@ check_verb_options (const CtlVerb *verb, GError **error)
                            "--agency, --text, --overdue, --limit and --after");
       return FALSE;
     }
+  if (opt.output != NULL && !(verb->options & VERB_OPT_OUTPUT))
+    {
+      ctl_set_usage_error (error, "only workflow graph takes -o");
+      return FALSE;
+    }
+  if ((opt.plugins != NULL || opt.calendar != NULL) && !(verb->options & VERB_OPT_VALIDATE))
+    {
+      ctl_set_usage_error (error, "only workflow validate takes --plugins and --calendar");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -427,6 +516,11 @@ prepare_context (const CtlVerb *verb, guint n_args, CtlContext *ctx, GError **er
       return FALSE;
     }
   if (!check_verb_options (verb, error))
+    return FALSE;
+  /* Arguments are text to send, except an offline verb's file names. */
+  if (!(verb->options & VERB_OFFLINE) && !strv_to_utf8 (opt.args, error))
+    return FALSE;
+  if (opt.output != NULL && ctl_graph_output_format (opt.output, error) == NULL)
     return FALSE;
 
   if (opt.fields != NULL)
@@ -462,6 +556,9 @@ prepare_context (const CtlVerb *verb, guint n_args, CtlContext *ctx, GError **er
   ctx->text = opt.text;
   ctx->after = opt.after;
   ctx->overdue = opt.overdue;
+  ctx->output = opt.output;
+  ctx->plugins_dir = opt.plugins;
+  ctx->calendar = opt.calendar;
   return TRUE;
 }
 
@@ -529,6 +626,8 @@ run (int argc, char **argv)
   g_option_context_add_main_entries (context, field_entries, NULL);
   g_option_context_add_main_entries (context, comment_entries, NULL);
   g_option_context_add_main_entries (context, filter_entries, NULL);
+  g_option_context_add_main_entries (context, output_entries, NULL);
+  g_option_context_add_main_entries (context, validate_entries, NULL);
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context, exit_status_text);
 
@@ -576,7 +675,8 @@ run (int argc, char **argv)
   verb = find_verb (opt.args, n_args, &n_words);
   if (verb == NULL)
     {
-      set_unknown_verb_error (opt.args, n_args, &error);
+      if (strv_to_utf8 (opt.args, &error))
+        set_unknown_verb_error (opt.args, n_args, &error);
       goto fail;
     }
   if (opt.help)
@@ -588,6 +688,13 @@ run (int argc, char **argv)
   ctx.json = opt.json;
   if (!prepare_context (verb, n_args - n_words, &ctx, &error))
     goto fail;
+  if (verb->options & VERB_OFFLINE)
+    {
+      ok = verb->run (&ctx, opt.args + n_words, &error);
+      if (ok)
+        return CTL_EXIT_OK;
+      goto fail;
+    }
   ctx.conn = connect_bus (&error);
   if (ctx.conn == NULL)
     goto fail;
@@ -599,7 +706,9 @@ run (int argc, char **argv)
 
 fail:
   g_clear_pointer (&ctx.fields, g_variant_unref);
-  ctl_print_error (error, json);
+  /* A verb that printed its own report of what failed says so. */
+  if (strcmp (ctl_error_name (error), CTL_ERROR_REPORTED) != 0)
+    ctl_print_error (error, json);
   return ctl_error_exit (error);
 }
 

@@ -130,6 +130,54 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* "Links:" and one "  relation  id" line per link, oldest first. */
+static void
+print_links (GVariant *links)
+{
+  g_autoptr(CtlTable) table = NULL;
+
+  if (links == NULL || !g_variant_is_of_type (links, G_VARIANT_TYPE ("a(sss)"))
+      || g_variant_n_children (links) == 0)
+    {
+      printf ("Links: (none)\n");
+      return;
+    }
+  table = ctl_table_new_plain (2);
+  for (gsize i = 0; i < g_variant_n_children (links); i++)
+    {
+      const char *relation, *id;
+      g_autofree char *label = NULL;
+
+      g_variant_get_child (links, i, "(&s&s&s)", &relation, &id, NULL);
+      label = g_strconcat ("  ", relation, NULL);
+      ctl_table_add_row (table, label, id);
+    }
+  printf ("Links:\n");
+  ctl_table_print (table);
+}
+
+/* "2026-03-05T23:59:59+08:00 (in 3 days)", "... (overdue, 2 hours ago)",
+ * or "-" when no deadline runs. How far off is by this machine's clock;
+ * whether it was missed is caselinkd's word (Overdue), so the two are not
+ * mixed: an overdue deadline that this clock has not reached yet is just
+ * "(overdue)". */
+static char *
+deadline_text (GVariant *props)
+{
+  gint64 deadline = ctl_dict_int (props, "Deadline");
+  gboolean overdue = ctl_dict_bool (props, "Overdue");
+  gint64 now = g_get_real_time ();
+  g_autofree char *when = ctl_format_time (deadline);
+  g_autofree char *relative = NULL;
+
+  if (deadline == 0)
+    return g_steal_pointer (&when);
+  if (overdue && deadline > now)
+    return g_strdup_printf ("%s (overdue)", when);
+  relative = ctl_format_relative (deadline, now);
+  return g_strdup_printf ("%s (%s%s)", when, overdue ? "overdue, " : "", relative);
+}
+
 gboolean
 ctl_verb_show (CtlContext *ctx, char **args, GError **error)
 {
@@ -137,6 +185,7 @@ ctl_verb_show (CtlContext *ctx, char **args, GError **error)
   g_autoptr(GVariant) props = NULL;
   g_autoptr(CtlTable) table = NULL;
   g_autoptr(GVariant) fields = NULL;
+  g_autoptr(GVariant) links = NULL;
   g_autofree char *workflow = NULL;
   g_autofree char *created = NULL;
   g_autofree char *updated = NULL;
@@ -149,11 +198,16 @@ ctl_verb_show (CtlContext *ctx, char **args, GError **error)
   if (props == NULL)
     return FALSE;
 
+  links = ctl_dict_value (props, "Links");
   if (ctx->json)
     {
       g_autoptr(JsonNode) node = ctl_json_from_variant (props);
+      JsonNode *links_node = ctl_json_links (links);
 
       json_object_set_string_member (json_node_get_object (node), "Path", path);
+      /* [{relation, id, path}] rather than the bare tuples. */
+      if (links_node != NULL)
+        json_object_set_member (json_node_get_object (node), "Links", links_node);
       ctl_print_json (node, FALSE);
       return TRUE;
     }
@@ -163,7 +217,7 @@ ctl_verb_show (CtlContext *ctx, char **args, GError **error)
                               ctl_dict_int (props, "WorkflowVersion"));
   created = ctl_format_time (ctl_dict_int (props, "Created"));
   updated = ctl_format_time (ctl_dict_int (props, "Updated"));
-  deadline = ctl_format_time (ctl_dict_int (props, "Deadline"));
+  deadline = deadline_text (props);
 
   table = ctl_table_new_plain (2);
   ctl_table_add_row (table, "Id:", ctl_dict_string (props, "Id"));
@@ -205,6 +259,7 @@ ctl_verb_show (CtlContext *ctx, char **args, GError **error)
     }
   else
     printf ("Fields: (none)\n");
+  print_links (links);
   return TRUE;
 }
 

@@ -1,4 +1,4 @@
-/* verbs-change.c — create, advance, update, comment: changing cases. */
+/* verbs-change.c — create, advance, update, comment, link: changing cases. */
 #include "ctl.h"
 
 #include "cl-errors.h"
@@ -99,5 +99,25 @@ ctl_verb_comment (CtlContext *ctx, char **args, GError **error)
     return FALSE;
   if (ctx->json)
     ctl_print_json_strings ("id", args[0], NULL);
+  return TRUE;
+}
+
+gboolean
+ctl_verb_link (CtlContext *ctx, char **args, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  path = ctl_bus_get_case_path (ctx->conn, args[0], error);
+  if (path == NULL)
+    return FALSE;
+  reply = ctl_bus_call (ctx->conn, path, CL_CASE_IFACE, "Link",
+                        g_variant_new ("(ss)", args[1], args[2]), "()", error);
+  if (reply == NULL)
+    return FALSE;
+  /* Quiet like update and comment; `show` lists the links both ways. */
+  if (ctx->json)
+    ctl_print_json_strings ("id", args[0], "other_id", args[1],
+                            "relation", args[2], NULL);
   return TRUE;
 }

@@ -113,9 +113,10 @@ ctl_verb_workflows (CtlContext *ctx, char **args, GError **error)
       g_autoptr(GVariant) wf = g_variant_get_child_value (workflows, i);
       g_autofree char *version = dict_value_text (wf, "version");
       g_autofree char *states = dict_value_text (wf, "states");
+      g_autoptr(GVariant) titles = ctl_dict_value (wf, "titles");
+      g_autofree char *title = ctl_title_for_locale (titles, ctl_dict_string (wf, "title"));
 
-      ctl_table_add_row (table, ctl_dict_string (wf, "name"), version,
-                         ctl_dict_string (wf, "title"), states);
+      ctl_table_add_row (table, ctl_dict_string (wf, "name"), version, title, states);
     }
   if (ctl_table_get_n_rows (table) == 0)
     printf ("No workflows loaded.\n");
@@ -175,9 +176,11 @@ ctl_verb_workflow_show (CtlContext *ctx, char **args, GError **error)
       g_autofree char *version = dict_value_text (props, "Version");
       g_autofree char *titles = dict_value_text (props, "Titles");
       g_autofree char *states = dict_value_text (props, "States");
+      g_autoptr(GVariant) title_map = ctl_dict_value (props, "Titles");
+      g_autofree char *title = ctl_title_for_locale (title_map, ctl_dict_string (props, "Title"));
 
       ctl_table_add_row (table, "Name:", ctl_dict_string (props, "Name"));
-      ctl_table_add_row (table, "Title:", ctl_dict_string (props, "Title"));
+      ctl_table_add_row (table, "Title:", title);
       ctl_table_add_row (table, "Titles:", titles);
       ctl_table_add_row (table, "Version:", version);
       ctl_table_add_row (table, "Initial state:", ctl_dict_string (props, "InitialState"));

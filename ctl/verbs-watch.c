@@ -85,6 +85,19 @@ format_property (const char *name, GVariant *value)
 
   if (g_strv_contains (times, name) && g_variant_is_of_type (inner, G_VARIANT_TYPE_INT64))
     return ctl_format_time (g_variant_get_int64 (inner));
+  if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("a(sss)")))
+    {
+      /* Links: "related FX-2026-000002, related_of FX-2026-000007" */
+      GString *out = g_string_new (NULL);
+
+      for (gsize i = 0; i < g_variant_n_children (inner); i++)
+        {
+          const char *relation, *id;
+          g_variant_get_child (inner, i, "(&s&s&s)", &relation, &id, NULL);
+          g_string_append_printf (out, "%s%s %s", i > 0 ? ", " : "", relation, id);
+        }
+      return g_string_free (out, FALSE);
+    }
   if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("a{s*}")))
     {
       g_autofree char *text = ctl_format_value (inner);
@@ -163,6 +176,7 @@ print_event (Watch *w, const char *signal_name, const char *path,
         }
       else if (g_variant_is_of_type (args, G_VARIANT_TYPE ("(sosx)")))
         {
+          /* DeadlineApproaching and DeadlineMissed */
           const char *case_id, *case_path, *state;
           gint64 deadline;
           g_variant_get (args, "(&s&o&sx)", &case_id, &case_path, &state, &deadline);
@@ -175,14 +189,28 @@ print_event (Watch *w, const char *signal_name, const char *path,
         {
           g_autoptr(GVariant) changed = g_variant_get_child_value (args, 1);
           g_autoptr(GVariant) invalidated = g_variant_get_child_value (args, 2);
+          g_autoptr(GVariant) links = g_variant_lookup_value (changed, "Links", NULL);
+          JsonNode *changed_node = ctl_json_from_variant (changed);
+          JsonNode *links_node;
           const char *iface;
+
+          /* Links as `show --json` has them: [{relation, id, path}]. */
+          if (links != NULL && g_variant_is_of_type (links, G_VARIANT_TYPE_VARIANT))
+            {
+              GVariant *inner = g_variant_get_variant (links);
+              g_variant_unref (links);
+              links = inner;
+            }
+          links_node = ctl_json_links (links);
+          if (links_node != NULL)
+            json_object_set_member (json_node_get_object (changed_node), "Links", links_node);
 
           g_variant_get_child (args, 0, "&s", &iface);
           json_object_set_string_member (object, "path", path);
           if (id != NULL)
             json_object_set_string_member (object, "id", id);
           json_object_set_string_member (object, "interface", iface);
-          json_object_set_member (object, "changed", ctl_json_from_variant (changed));
+          json_object_set_member (object, "changed", changed_node);
           json_object_set_member (object, "invalidated", ctl_json_from_variant (invalidated));
         }
       else if (g_variant_n_children (args) > 0)
@@ -286,7 +314,8 @@ static DBusHandlerResult
 watch_filter (DBusConnection *conn, DBusMessage *msg, void *user_data)
 {
   static const char *const manager_signals[] = {
-    "CaseCreated", "CaseAdvanced", "DeadlineMissed", "Reloaded", NULL
+    "CaseCreated", "CaseAdvanced", "DeadlineApproaching", "DeadlineMissed",
+    "Reloaded", NULL
   };
   Watch *w = user_data;
   const char *sender = dbus_message_get_sender (msg);

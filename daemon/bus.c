@@ -25,6 +25,7 @@ struct _CLBus {
   gpointer disconnected_data;
   gboolean accepting;
   guint in_flight;
+  GHashTable *per_sender;    /* unique name -> calls in flight (GUINT) */
 };
 
 typedef enum {
@@ -50,6 +51,13 @@ struct _CLCall {
 static void
 call_free (CLCall *call)
 {
+  const char *sender = dbus_message_get_sender (call->msg);
+  guint n = sender ? GPOINTER_TO_UINT (g_hash_table_lookup (call->bus->per_sender, sender)) : 0;
+
+  if (n > 1)
+    g_hash_table_insert (call->bus->per_sender, g_strdup (sender), GUINT_TO_POINTER (n - 1));
+  else if (sender != NULL)
+    g_hash_table_remove (call->bus->per_sender, sender);
   call->bus->in_flight--;
   dbus_message_unref (call->msg);
   g_clear_pointer (&call->args, g_variant_unref);
@@ -490,6 +498,21 @@ object_message (DBusConnection *conn, DBusMessage *msg, void *user_data)
       call->kind = CALL_METHOD;
     }
 
+  {
+    const char *sender = dbus_message_get_sender (msg);
+    guint n = sender ? GPOINTER_TO_UINT (g_hash_table_lookup (bus->per_sender, sender)) : 0;
+
+    /* One connection may not queue unbounded work in the daemon. */
+    if (n >= CL_BUS_MAX_PENDING_PER_CONNECTION)
+      {
+        g_free (call);
+        return reply_error (bus, msg, DBUS_ERROR_LIMITS_EXCEEDED,
+                            "too many calls in flight from this connection (at most %d): wait for replies",
+                            CL_BUS_MAX_PENDING_PER_CONNECTION);
+      }
+    if (sender != NULL)
+      g_hash_table_insert (bus->per_sender, g_strdup (sender), GUINT_TO_POINTER (n + 1));
+  }
   call->bus = bus;
   call->reg = reg;
   call->msg = dbus_message_ref (msg);
@@ -561,6 +584,7 @@ cl_bus_new (DBusConnection *conn)
   bus->conn = dbus_connection_ref (conn);
   bus->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   bus->lookups = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, lookup_free);
+  bus->per_sender = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   bus->registrations = g_ptr_array_new_with_free_func (registration_free);
   bus->accepting = TRUE;
 
@@ -584,6 +608,7 @@ cl_bus_free (CLBus *bus)
   cl_bus_unregister_all (bus);
   dbus_connection_remove_filter (bus->conn, bus_filter, bus);
   g_hash_table_unref (bus->lookups);
+  g_hash_table_unref (bus->per_sender);
   g_hash_table_unref (bus->uids);
   g_ptr_array_unref (bus->registrations);
   dbus_connection_unref (bus->conn);

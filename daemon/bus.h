@@ -16,6 +16,10 @@
 G_BEGIN_DECLS
 
 typedef struct _CLBus CLBus;
+
+/* Limits against abuse (org.freedesktop.DBus.Error.LimitsExceeded). */
+#define CL_BUS_MAX_PENDING_PER_CONNECTION 256
+#define CL_MAX_SUBSCRIBERS 1024
 typedef struct _CLCall CLCall;
 
 typedef struct {

@@ -7,6 +7,7 @@
 #include "cl-errors.h"
 #include "deadline.h"
 #include "engine.h"
+#include "plugin-loader.h"
 #include "scheduler.h"
 
 #include <string.h>
@@ -95,6 +96,7 @@ cl_daemon_reload (CLDaemon *d, GError **error)
   else
     {
       g_autoptr(CLRegistry) probe = cl_registry_new_probe (d->store);
+      cl_registry_set_hooks (probe, d->plugins != NULL ? cl_plugins_hook_kinds (d->plugins) : NULL);
       cl_registry_load (probe, (const char *const *) d->config.workflow_dirs, d->config.calendar, TRUE, errors, NULL);
     }
   if (errors->len > 0)

@@ -23,6 +23,7 @@ typedef struct {
   GMainLoop *loop;
   gboolean stopping;
   struct _CLScheduler *scheduler;
+  struct _CLPlugins *plugins;  /* plugin-loader.h; NULL: none (tools that use the engine without them) */
   gint64 test_now;         /* --test-clock: 0 until Testing1.SetTime */
 } CLDaemon;
 

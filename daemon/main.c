@@ -5,6 +5,7 @@
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
 #include "engine.h"
+#include "plugin-loader.h"
 #include "audit-service.h"
 #include "objects.h"
 #include "scheduler.h"
@@ -206,6 +207,10 @@ main (int argc, char **argv)
       return 1;
     }
   d.registry = cl_registry_new (d.store);
+  /* Plugins before workflows, which may name their hooks; a plugin that
+   * does not load is logged and left out. */
+  d.plugins = cl_plugins_load (d.config.plugins_dir, d.config.plugin_settings, FALSE);
+  cl_registry_set_hooks (d.registry, cl_plugins_hook_kinds (d.plugins));
   cl_registry_load (d.registry, (const char *const *) d.config.workflow_dirs, d.config.calendar, FALSE, errors, NULL);
   log_errors (errors);
   if (d.config.actors_path != NULL)
@@ -216,6 +221,7 @@ main (int argc, char **argv)
         {
           log_errors (errors);
           g_printerr ("caselinkd: the actors file %s has errors; refusing to start\n", d.config.actors_path);
+          cl_plugins_free (d.plugins);
           return 1;
         }
     }
@@ -226,6 +232,7 @@ main (int argc, char **argv)
   if (conn == NULL)
     {
       g_printerr ("caselinkd: %s\n", error->message);
+      cl_plugins_free (d.plugins);
       return 1;
     }
   d.bus = cl_bus_new (conn);
@@ -274,6 +281,9 @@ out:
   cl_scheduler_free (d.scheduler);
   d.scheduler = NULL;
   cl_engine_free (d.engine);
+  /* Exit in reverse init order, after the last change that could run hooks. */
+  cl_plugins_free (d.plugins);
+  d.plugins = NULL;
   cl_bus_free (d.bus);
   dbus_connection_unref (conn);
   g_hash_table_unref (d.subscribers);

@@ -271,7 +271,14 @@ static void
 subscribe (CLCall *call, GVariant *args, gpointer data)
 {
   CLDaemon *d = data;
-  g_hash_table_add (d->subscribers, g_strdup (cl_call_caller (call)->unique_name));
+  const char *who = cl_call_caller (call)->unique_name;
+
+  if (!g_hash_table_contains (d->subscribers, who) && g_hash_table_size (d->subscribers) >= CL_MAX_SUBSCRIBERS)
+    {
+      cl_call_error_name (call, DBUS_ERROR_LIMITS_EXCEEDED, "too many subscribers (at most %d)", CL_MAX_SUBSCRIBERS);
+      return;
+    }
+  g_hash_table_add (d->subscribers, g_strdup (who));
   cl_call_return (call, NULL);
 }
 

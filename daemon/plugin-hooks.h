@@ -25,13 +25,15 @@ struct _CLHookScope {
   const char *role;
   const CLTransition *t;      /* the transition; NULL for a creation or an update */
   gboolean creating;          /* a creation: the workflow's top-level actions: run */
-  const char *next_state;
+  char *state;                /* the state before the change (copied at init) */
+  char *next_state;           /* the state after it (copied at init) */
   GPtrArray *signals;         /* of the running change */
   const CLHookScope *parent;  /* the change whose action or spawn creates this case */
   GHashTable *set_fields;     /* out: name -> value that actions set (for the history entry) */
 };
 
-/* Fill @scope; set_fields NULL, creating FALSE. */
+/* Fill @scope (state from @rec, or @wf's initial state); set_fields NULL,
+ * creating FALSE. @next_state NULL: the same as the state. */
 void cl_hook_scope_init (CLHookScope *scope, CLEngine *engine, CLCaseRecord *rec, const CLWorkflow *wf,
                          GHashTable *merged, const CLIdentity *who, const char *role, const CLTransition *t,
                          const char *next_state, GPtrArray *signals, const CLHookScope *parent);
@@ -45,8 +47,11 @@ gboolean cl_plugins_validate (CLDaemon *d, const CLHookScope *scope, GError **er
  * "plugin P refused transition T: REASON". TRUE without a transition. */
 gboolean cl_plugins_guard (CLDaemon *d, const CLHookScope *scope, GError **error);
 /* The actions @scope->t names (or, when @scope->creating, the workflow's
- * top-level actions), in order; then, when they set fields, the validators
- * again. Values they set are in @scope->merged and @scope->set_fields. */
+ * top-level actions), in order, on @scope->rec (already inserted, its own
+ * history entry appended). When they set fields: the validators again, and
+ * a history entry "plugin" with what they set; the values are in
+ * @scope->merged and @scope->set_fields, and the caller rebuilds the
+ * record's fields from @scope->merged before writing the row. */
 gboolean cl_plugins_act (CLDaemon *d, CLHookScope *scope, GError **error);
 
 /* @given (a{sv}) with what actions set added: the fields of the change's

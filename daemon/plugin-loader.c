@@ -89,68 +89,76 @@ caselink_plugin_serve_domain (CaselinkPlugin *p, const char *domain)
   return TRUE;
 }
 
-static gboolean
-add_hook (CaselinkPlugin *p, CLHookKind kind, const char *name, gpointer func, gpointer user_data)
+/* A new hook of @p, or NULL (the reason recorded) when it may not be. */
+static CLHook *
+add_hook (CaselinkPlugin *p, CLHookKind kind, const char *name, gboolean has_func, gpointer user_data)
 {
   gsize n;
   CLHook *h;
 
   if (p == NULL || !check_in_init (p, "caselink_plugin_add_*"))
-    return FALSE;
+    return NULL;
   n = strlen (p->name);
   if (name == NULL || strncmp (name, p->name, n) != 0 || name[n] != '.' || !cl_name_is_valid (name + n + 1))
     {
       registration_error (p, "%s '%s': hook names are '%s.NAME', NAME of lowercase letters, digits and _",
                           kind_names[kind], name ? name : "(null)", p->name);
-      return FALSE;
+      return NULL;
     }
-  if (func == NULL)
+  if (!has_func)
     {
       registration_error (p, "%s '%s' has no function", kind_names[kind], name);
-      return FALSE;
+      return NULL;
     }
   for (guint i = 0; i < p->hooks->len; i++)
     if (g_str_equal (((CLHook *) p->hooks->pdata[i])->name, name))
       {
         registration_error (p, "hook '%s' is registered twice", name);
-        return FALSE;
+        return NULL;
       }
   h = g_new0 (CLHook, 1);
   h->kind = kind;
   h->name = g_strdup (name);
   h->plugin = p;
-  h->func = func;
   h->user_data = user_data;
   g_ptr_array_add (p->hooks, h);
-  return TRUE;
+  return h;
 }
-
-/* Function pointers travel as gpointer inside CLHook (POSIX guarantees the
- * round trip, dlsym() relies on it). */
-#define FUNC_PTR(f) ((gpointer) (gsize) (f))
 
 gboolean
 caselink_plugin_add_validator (CaselinkPlugin *p, const char *name, CaselinkValidator func, gpointer user_data)
 {
-  return add_hook (p, CL_HOOK_VALIDATOR, name, FUNC_PTR (func), user_data);
+  CLHook *h = add_hook (p, CL_HOOK_VALIDATOR, name, func != NULL, user_data);
+  if (h != NULL)
+    h->func.validator = func;
+  return h != NULL;
 }
 
 gboolean
 caselink_plugin_add_guard (CaselinkPlugin *p, const char *name, CaselinkGuard func, gpointer user_data)
 {
-  return add_hook (p, CL_HOOK_GUARD, name, FUNC_PTR (func), user_data);
+  CLHook *h = add_hook (p, CL_HOOK_GUARD, name, func != NULL, user_data);
+  if (h != NULL)
+    h->func.guard = func;
+  return h != NULL;
 }
 
 gboolean
 caselink_plugin_add_action (CaselinkPlugin *p, const char *name, CaselinkAction func, gpointer user_data)
 {
-  return add_hook (p, CL_HOOK_ACTION, name, FUNC_PTR (func), user_data);
+  CLHook *h = add_hook (p, CL_HOOK_ACTION, name, func != NULL, user_data);
+  if (h != NULL)
+    h->func.action = func;
+  return h != NULL;
 }
 
 gboolean
 caselink_plugin_add_redactor (CaselinkPlugin *p, const char *name, CaselinkRedactor func, gpointer user_data)
 {
-  return add_hook (p, CL_HOOK_REDACTOR, name, FUNC_PTR (func), user_data);
+  CLHook *h = add_hook (p, CL_HOOK_REDACTOR, name, func != NULL, user_data);
+  if (h != NULL)
+    h->func.redactor = func;
+  return h != NULL;
 }
 
 const char *

@@ -27,7 +27,12 @@ typedef struct {
   CLHookKind kind;
   char *name;              /* "plugin.hook" */
   CaselinkPlugin *plugin;
-  gpointer func;           /* CaselinkValidator, CaselinkGuard, ... by kind */
+  union {
+    CaselinkValidator validator;
+    CaselinkGuard guard;
+    CaselinkAction action;
+    CaselinkRedactor redactor;
+  } func;                  /* by kind */
   gpointer user_data;
 } CLHook;
 

@@ -15,6 +15,7 @@ struct _CLRegistry {
   GHashTable *versions;    /* "name\nversion" -> CLWorkflow (any version) */
   GHashTable *calendars;   /* name -> CLCalendar */
   gboolean probe;          /* check only, never write */
+  GHashTable *hooks;       /* hook name -> kind of the loaded plugins (borrowed), or NULL */
 };
 
 static char *
@@ -49,6 +50,12 @@ cl_registry_new_probe (CLStore *store)
   CLRegistry *reg = cl_registry_new (store);
   reg->probe = TRUE;
   return reg;
+}
+
+void
+cl_registry_set_hooks (CLRegistry *reg, GHashTable *hooks)
+{
+  reg->hooks = hooks;
 }
 
 void
@@ -139,6 +146,20 @@ cl_registry_load (CLRegistry *reg, const char *const *dirs, const char *default_
   gpointer key, value;
 
   set = cl_workflow_load_dirs (dirs, &opts, errors);
+  /* plugins: a workflow naming a hook no loaded plugin provides is left out */
+  if (reg->hooks != NULL)
+    {
+      gboolean removed = FALSE;
+      g_hash_table_iter_init (&it, set);
+      while (g_hash_table_iter_next (&it, NULL, &value))
+        if (!cl_workflow_check_hooks (value, reg->hooks, errors))
+          {
+            g_hash_table_iter_remove (&it);
+            removed = TRUE;
+          }
+      if (removed)
+        cl_workflow_check_set (set, errors);
+    }
   g_hash_table_iter_init (&it, set);
   while (g_hash_table_iter_next (&it, NULL, &value))
     {

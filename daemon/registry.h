@@ -18,6 +18,11 @@ CLRegistry *cl_registry_new_probe (CLStore *store);
 void cl_registry_free (CLRegistry *reg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLRegistry, cl_registry_free)
 
+/* The plugin hooks workflows may name (hook name -> kind, borrowed; see
+ * cl_workflow_check_hooks()): a workflow naming any other is refused at
+ * load. NULL (the default): not checked. */
+void cl_registry_set_hooks (CLRegistry *reg, GHashTable *hooks);
+
 /* Load @dirs (and their calendars/ folders). With @strict (Reload), any
  * error keeps the current set and returns FALSE; without it (start-up), bad
  * files are left out. Errors go to @errors as "file:line:column: message".

@@ -75,6 +75,11 @@ static const char *const migration_sql[] = {
   "  PRIMARY KEY (agency, case_seq)) WITHOUT ROWID;"
   "INSERT OR IGNORE INTO case_agencies SELECT agency, seq FROM cases WHERE agency != '';"
   "INSERT OR IGNORE INTO case_agencies SELECT creator_agency, seq FROM cases WHERE creator_agency != '';",
+
+  /* 4: each plugin's own key-value store (values as GVariant text) */
+  "CREATE TABLE plugin_kv ("
+  "  plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+  "  PRIMARY KEY (plugin, key)) WITHOUT ROWID;",
 };
 
 static gboolean backfill_global_chain (CLStore *store, GError **error);
@@ -303,6 +308,22 @@ cl_store_close (CLStore *store)
   g_free (store->head_hash_prev);
   g_free (store->path);
   g_free (store);
+}
+
+gboolean
+cl_store_inject_fault (CLStore *store, const char *kind, GError **error)
+{
+  if (g_str_equal (kind, "none"))
+    return exec (store, "PRAGMA max_page_count = 4294967294; PRAGMA query_only = OFF", error);
+  if (g_str_equal (kind, "full"))
+    {
+      /* SQLite clamps this to the current size: any growth fails as on a full disk. */
+      return exec (store, "PRAGMA max_page_count = 1", error);
+    }
+  if (g_str_equal (kind, "readonly"))
+    return exec (store, "PRAGMA query_only = ON", error);
+  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "unknown fault '%s' (none, full, readonly)", kind);
+  return FALSE;
 }
 
 struct sqlite3 *

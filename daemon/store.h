@@ -99,6 +99,8 @@ gboolean cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRe
 GPtrArray *cl_store_history (CLStore *store, const CLCaseRecord *rec, GError **error);
 /* The committed head of the global chain: rows written and the last ghash. */
 gboolean cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GError **error);
+/* Tests only (Testing1): "full" (no page may be added), "readonly", "none". */
+gboolean cl_store_inject_fault (CLStore *store, const char *kind, GError **error);
 /* The SQLite handle, for read-only walks such as the audit verifier. */
 struct sqlite3 *cl_store_db (CLStore *store);
 
@@ -153,6 +155,21 @@ gboolean cl_store_add_link (CLStore *store, gint64 case_seq, const char *relatio
                             gboolean *added, GError **error);
 /* (relation, other id) pairs as a(ss), in insertion order. */
 GVariant *cl_store_links (CLStore *store, gint64 case_seq, GError **error);
+
+/* ---- plugins (store-plugins.c) ------------------------------------------ */
+
+/* A plugin's value for @key as text; NULL without error when unset. */
+char *cl_store_kv_get (CLStore *store, const char *plugin, const char *key, GError **error);
+/* @value NULL deletes. Inside the caller's transaction. */
+gboolean cl_store_kv_set (CLStore *store, const char *plugin, const char *key, const char *value, GError **error);
+
+/* Called with each case's id and fields; FALSE stops the scan. */
+typedef gboolean (*CLCaseVisitFunc) (const char *id, GVariant *fields, gpointer data);
+/* Cases of @workflow created at or after @created_since, oldest first, whose
+ * stored fields text contains every string of @needles (NULL-terminated,
+ * may be NULL) — a coarse filter; the visitor compares exactly. */
+gboolean cl_store_scan_cases (CLStore *store, const char *workflow, gint64 created_since,
+                              const char *const *needles, CLCaseVisitFunc visit, gpointer data, GError **error);
 
 void cl_case_record_free (CLCaseRecord *rec);
 void cl_history_record_free (CLHistoryRecord *h);

@@ -5,6 +5,7 @@
 
 #include "objects.h"
 #include "cl-errors.h"
+#include "engine.h"
 #include "scheduler.h"
 
 static void
@@ -27,8 +28,27 @@ set_time (CLCall *call, GVariant *args, gpointer data)
   cl_scheduler_rearm (d->scheduler);
 }
 
+static void
+inject_fault (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *kind;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (args, "(&s)", &kind);
+  cl_engine_flush (d->engine);
+  if (!cl_store_inject_fault (d->store, kind, &error))
+    {
+      cl_call_error (call, error);
+      return;
+    }
+  g_message ("test fault: %s", kind);
+  cl_call_return (call, NULL);
+}
+
 static const CLMethod testing_methods[] = {
   { "SetTime", "x", "usec", "", "", set_time },
+  { "InjectFault", "s", "kind", "", "", inject_fault },
   { NULL },
 };
 

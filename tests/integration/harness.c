@@ -517,6 +517,14 @@ const char *cl_harness_address (ClHarness *h) { return h->address; }
 const char *cl_harness_tmpdir (ClHarness *h) { return h->tmpdir; }
 const char *cl_harness_db_path (ClHarness *h) { return h->db_path; }
 const char *cl_harness_config_path (ClHarness *h) { return h->config_path; }
+
+void
+cl_harness_set_db_path (ClHarness *h, const char *path)
+{
+  g_assert_cmpint (h->daemon_pid, ==, 0);
+  g_free (h->db_path);
+  h->db_path = g_strdup (path);
+}
 GPid cl_harness_daemon_pid (ClHarness *h) { return h->daemon_pid; }
 DBusConnection *cl_harness_connection (ClHarness *h) { return h->conn; }
 

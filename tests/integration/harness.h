@@ -53,6 +53,8 @@ void cl_harness_free (ClHarness *h);
 const char *cl_harness_address (ClHarness *h);
 const char *cl_harness_tmpdir (ClHarness *h);
 const char *cl_harness_db_path (ClHarness *h);
+/* Use another database file from the next start on (daemon stopped). */
+void cl_harness_set_db_path (ClHarness *h, const char *path);
 /* Extra options for a caselinkd/caselinkctl started by hand: the --config
  * file the harness generated. */
 const char *cl_harness_config_path (ClHarness *h);

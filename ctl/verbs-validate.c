@@ -1,0 +1,553 @@
+/* verbs-validate.c — workflow validate: caselinkd's loader checks, offline.
+ *
+ * Each FILE is loaded with common/workflow-loader.c exactly as caselinkd
+ * loads it, against the calendars caselinkd would know: calendars/ beside
+ * the file, the installed calendar directories and the built-in
+ * "weekends". Then the checks between workflows of one set (spawn targets
+ * and the fields they copy, id_prefix clashes) run with every FILE and the
+ * other *.yaml files beside them as the set — the directory caselinkd would
+ * load the file from. Errors are reported for the FILEs named only; what
+ * is wrong with the files around them shows as notes when it matters.
+ *
+ * What needs caselinkd's database (a version whose definition differs from
+ * the one stored under that number) is not checked here.
+ */
+#include "config.h"
+
+#include "ctl.h"
+
+#include "ctl-error.h"
+#include "ctl-output.h"
+#include "workflow-loader.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Always known to caselinkd (daemon/registry.c). */
+#define BUILTIN_CALENDAR "weekends"
+/* caselinkd's [daemon] calendar when caselink.conf sets none. */
+#define DEFAULT_CALENDAR "cn"
+
+typedef struct {
+  char *dir;              /* as first seen in a FILE's name */
+  GHashTable *calendars;  /* calendar names known to files in @dir */
+  GPtrArray *context;     /* CLWorkflow* of the other files in @dir */
+  GPtrArray *broken;      /* "FILE does not load (first error)" for the others */
+} DirContext;
+
+typedef struct {
+  char *file;             /* as given: the loader's errors start with it */
+  DirContext *dir;        /* borrowed */
+  CLWorkflow *wf;         /* NULL when it does not load */
+  GPtrArray *errors;      /* "FILE:LINE:COLUMN: message" */
+  gboolean set_errors;    /* some came from cl_workflow_check_set (spawns) */
+} FileReport;
+
+typedef struct {
+  const char *default_calendar;
+  GHashTable *installed;  /* calendar names from the installed directories */
+  GHashTable *dirs;       /* canonical dir -> DirContext */
+  GPtrArray *dir_order;   /* the DirContexts in the order first named */
+  GPtrArray *files;       /* FileReport* in the order given */
+  GPtrArray *notes;       /* text for people, not errors */
+} Validation;
+
+static void
+dir_context_free (gpointer data)
+{
+  DirContext *dc = data;
+
+  g_free (dc->dir);
+  g_hash_table_unref (dc->calendars);
+  g_ptr_array_unref (dc->context);
+  g_ptr_array_unref (dc->broken);
+  g_free (dc);
+}
+
+static void
+file_report_free (gpointer data)
+{
+  FileReport *fr = data;
+
+  g_free (fr->file);
+  g_clear_pointer (&fr->wf, cl_workflow_unref);
+  g_ptr_array_unref (fr->errors);
+  g_free (fr);
+}
+
+/* @dir/@name, or @name alone in the current directory, as the user would
+ * write it. */
+static char *
+path_in (const char *dir, const char *name)
+{
+  if (strcmp (dir, ".") == 0)
+    return g_strdup (name);
+  return g_build_filename (dir, name, NULL);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The *.yaml names directly inside @dir, sorted as caselinkd sorts them;
+ * empty when @dir cannot be read. */
+static GPtrArray *
+yaml_files (const char *dir)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  if (d == NULL)
+    return names;
+  while ((entry = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_has_suffix (entry, ".yaml") && entry[0] != '.')
+        g_ptr_array_add (names, g_strdup (entry));
+    }
+  g_ptr_array_sort (names, compare_strings);
+  return names;
+}
+
+/* Add the names of the calendars in @dir to @names; a calendar file that
+ * does not load becomes a note (its name then reads as unknown, as it
+ * would in caselinkd, which reports the file itself when it loads). */
+static void
+add_calendars (Validation *v, GHashTable *names, const char *dir)
+{
+  g_autoptr(GPtrArray) files = yaml_files (dir);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autofree char *path = path_in (dir, g_ptr_array_index (files, i));
+      g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(CLCalendar) cal = NULL;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      cal = cl_calendar_load_file (path, errors);
+      if (cal != NULL)
+        {
+          g_hash_table_add (names, g_strdup (cl_calendar_name (cal)));
+          continue;
+        }
+      for (guint j = 0; j < errors->len; j++)
+        g_ptr_array_add (v->notes, g_strdup_printf ("calendar not loaded: %s",
+                                                    (char *) g_ptr_array_index (errors, j)));
+    }
+}
+
+static GHashTable *
+name_set (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The directory of @file, its calendars and (later) its other workflows. */
+static DirContext *
+dir_context_for (Validation *v, const char *file)
+{
+  g_autofree char *dir = g_path_get_dirname (file);
+  g_autofree char *key = g_canonicalize_filename (dir, NULL);
+  g_autofree char *calendar_dir = NULL;
+  DirContext *dc = g_hash_table_lookup (v->dirs, key);
+  GHashTableIter it;
+  gpointer name;
+
+  if (dc != NULL)
+    return dc;
+  dc = g_new0 (DirContext, 1);
+  dc->calendars = name_set ();
+  dc->context = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_workflow_unref);
+  dc->broken = g_ptr_array_new_with_free_func (g_free);
+  g_hash_table_add (dc->calendars, g_strdup (BUILTIN_CALENDAR));
+  g_hash_table_iter_init (&it, v->installed);
+  while (g_hash_table_iter_next (&it, &name, NULL))
+    g_hash_table_add (dc->calendars, g_strdup (name));
+  calendar_dir = path_in (dir, "calendars");
+  add_calendars (v, dc->calendars, calendar_dir);
+  dc->dir = g_steal_pointer (&dir);
+  g_hash_table_insert (v->dirs, g_steal_pointer (&key), dc);
+  g_ptr_array_add (v->dir_order, dc);
+  return dc;
+}
+
+/* Same file by device and inode (so "x.yaml" and "./x.yaml" are one), or
+ * by name when it cannot be stat()ed. */
+static gboolean
+same_file (const char *a, const char *b)
+{
+  GStatBuf sa, sb;
+
+  if (g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  return strcmp (a, b) == 0;
+}
+
+static gboolean
+is_named (Validation *v, const char *path)
+{
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *fr = g_ptr_array_index (v->files, i);
+      if (same_file (fr->file, path))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The other workflows beside the named files: the set they live in. */
+static void
+load_context (Validation *v, DirContext *dc)
+{
+  g_autoptr(GPtrArray) files = yaml_files (dc->dir);
+  CLLoadOptions opts = { dc->calendars, v->default_calendar };
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      g_autofree char *path = path_in (dc->dir, g_ptr_array_index (files, i));
+      g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+      CLWorkflow *wf;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || is_named (v, path))
+        continue;
+      wf = cl_workflow_load_file (path, &opts, errors);
+      if (wf != NULL)
+        g_ptr_array_add (dc->context, wf);
+      else
+        {
+          g_autofree char *more = errors->len > 1
+                                  ? g_strdup_printf (" and %u more", errors->len - 1) : NULL;
+          g_ptr_array_add (dc->broken, g_strdup_printf ("%s does not load (%s%s)", path,
+                                                        errors->len > 0
+                                                        ? (char *) g_ptr_array_index (errors, 0)
+                                                        : "no reason given",
+                                                        more != NULL ? more : ""));
+        }
+    }
+}
+
+/* Line of the top-level @key in @source (1 if not found), for errors found
+ * after parsing, as the loader reports them. */
+static guint
+top_key_line (const char *source, const char *key)
+{
+  gsize klen = strlen (key);
+  guint line = 1;
+
+  for (const char *p = source; *p != '\0'; p++)
+    {
+      if ((p == source || p[-1] == '\n') && strncmp (p, key, klen) == 0 && p[klen] == ':')
+        return line;
+      if (*p == '\n')
+        line++;
+    }
+  return 1;
+}
+
+static void
+set_insert (GHashTable *set, CLWorkflow *wf)
+{
+  g_hash_table_replace (set, wf->name, cl_workflow_ref (wf));
+}
+
+/* The set caselinkd would hold with @fr's workflow in it: the context of
+ * every named directory, then the other named files, then @fr itself (a
+ * later definition of a name replaces an earlier one). */
+static GHashTable *
+set_for (Validation *v, FileReport *fr)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) cl_workflow_unref);
+
+  for (guint d = 0; d < v->dir_order->len; d++)
+    {
+      DirContext *dc = g_ptr_array_index (v->dir_order, d);
+      for (guint i = 0; i < dc->context->len; i++)
+        set_insert (set, g_ptr_array_index (dc->context, i));
+    }
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *other = g_ptr_array_index (v->files, i);
+      if (other != fr && other->wf != NULL)
+        set_insert (set, other->wf);
+    }
+  set_insert (set, fr->wf);
+  return set;
+}
+
+/* Another file beside @fr defining the same workflow: caselinkd keeps one
+ * of the two without a word, so say so. */
+static void
+note_same_name (Validation *v, FileReport *fr)
+{
+  for (guint i = 0; i < fr->dir->context->len; i++)
+    {
+      CLWorkflow *other = g_ptr_array_index (fr->dir->context, i);
+
+      if (strcmp (other->name, fr->wf->name) == 0)
+        g_ptr_array_add (v->notes, g_strdup_printf ("%s: workflow '%s' is also defined in %s; "
+                                                    "caselinkd loads only one of the two",
+                                                    fr->file, other->name, other->source_path));
+    }
+}
+
+/* Two workflows of one set may not share an id_prefix: caselinkd refuses
+ * the one it loads second. */
+static void
+check_id_prefix (FileReport *fr, GHashTable *set)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, set);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      CLWorkflow *other = value;
+
+      if (other == fr->wf || strcmp (other->name, fr->wf->name) == 0
+          || strcmp (other->id_prefix, fr->wf->id_prefix) != 0)
+        continue;
+      g_ptr_array_add (fr->errors,
+                       g_strdup_printf ("%s:%u:1: id_prefix '%s' is also used by workflow '%s' (%s); "
+                                        "caselinkd refuses whichever of the two it loads second",
+                                        fr->file, top_key_line (fr->wf->source, "id_prefix"),
+                                        fr->wf->id_prefix, other->name, other->source_path));
+    }
+}
+
+static void
+check_in_set (Validation *v, FileReport *fr)
+{
+  g_autoptr(GHashTable) set = set_for (v, fr);
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *prefix = g_strconcat (fr->file, ":", NULL);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new ();
+
+  note_same_name (v, fr);
+  check_id_prefix (fr, set);
+
+  /* Spawn targets there before the check, to tell "unknown" from "dropped
+   * for its own errors" afterwards. */
+  for (guint i = 0; i < fr->wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (fr->wf->transitions, i);
+      CLWorkflow *target;
+
+      if (t->spawn == NULL)
+        continue;
+      target = g_hash_table_lookup (set, t->spawn->workflow);
+      if (target != NULL && target != fr->wf && !g_ptr_array_find (targets, target, NULL))
+        g_ptr_array_add (targets, target);
+    }
+
+  cl_workflow_check_set (set, errors);
+  for (guint i = 0; i < errors->len; i++)
+    {
+      char *error = g_ptr_array_index (errors, i);
+      if (g_str_has_prefix (error, prefix))
+        {
+          g_ptr_array_add (fr->errors, g_strdup (error));
+          fr->set_errors = TRUE;
+        }
+    }
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      CLWorkflow *target = g_ptr_array_index (targets, i);
+
+      if (g_hash_table_lookup (set, target->name) != target)
+        g_ptr_array_add (v->notes, g_strdup_printf ("%s: the spawn target '%s' (%s) is left out of "
+                                                    "the set because of its own errors",
+                                                    fr->file, target->name, target->source_path));
+    }
+}
+
+static guint
+count_errors (Validation *v)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < v->files->len; i++)
+    n += ((FileReport *) g_ptr_array_index (v->files, i))->errors->len;
+  return n;
+}
+
+/* File names and the loader's messages are bytes; JSON must be UTF-8. */
+static void
+add_json_string (JsonBuilder *builder, const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  json_builder_add_string_value (builder, valid);
+}
+
+static void
+print_json (Validation *v, const char *plugins_dir)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *fr = g_ptr_array_index (v->files, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "file");
+      add_json_string (builder, fr->file);
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, fr->errors->len == 0);
+      json_builder_set_member_name (builder, "workflow");
+      if (fr->wf != NULL)
+        add_json_string (builder, fr->wf->name);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "errors");
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < fr->errors->len; j++)
+        add_json_string (builder, g_ptr_array_index (fr->errors, j));
+      json_builder_end_array (builder);
+      /* The hooks the file names: none can be, in this workflow format. */
+      json_builder_set_member_name (builder, "hooks");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, count_errors (v) == 0);
+  json_builder_set_member_name (builder, "plugins");
+  if (plugins_dir != NULL)
+    add_json_string (builder, plugins_dir);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "notes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < v->notes->len; i++)
+    add_json_string (builder, g_ptr_array_index (v->notes, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  ctl_print_json (root, FALSE);
+}
+
+static void
+print_plain (Validation *v, const char *plugins_dir)
+{
+  guint n_files = v->files->len;
+  guint n_errors = count_errors (v);
+
+  /* Errors as compilers print them, so editors can jump to them. Bytes as
+   * they are: a file name need not be UTF-8. */
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *fr = g_ptr_array_index (v->files, i);
+      for (guint j = 0; j < fr->errors->len; j++)
+        printf ("%s\n", (char *) g_ptr_array_index (fr->errors, j));
+    }
+  for (guint i = 0; i < v->notes->len; i++)
+    fprintf (stderr, "caselinkctl: note: %s\n", (char *) g_ptr_array_index (v->notes, i));
+  if (plugins_dir != NULL)
+    printf ("hooks: none named (the workflow format has no hook keys yet), "
+            "so none were checked against %s\n", plugins_dir);
+  printf ("%u %s, %u %s\n", n_files, n_files == 1 ? "file" : "files",
+          n_errors, n_errors == 1 ? "error" : "errors");
+}
+
+gboolean
+ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
+{
+  static const char *const installed_dirs[] = {
+    CASELINK_WORKFLOWS_DIR "/calendars",
+    CASELINK_LOCAL_WORKFLOWS_DIR "/calendars",
+  };
+  Validation v = { 0 };
+  gboolean any_set_errors = FALSE;
+  gboolean ok;
+
+  if (ctx->plugins_dir != NULL && !g_file_test (ctx->plugins_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *shown = g_filename_display_name (ctx->plugins_dir);
+      ctl_set_usage_error (error, "--plugins %s: no such directory", shown);
+      return FALSE;
+    }
+
+  v.default_calendar = ctx->calendar != NULL ? ctx->calendar : DEFAULT_CALENDAR;
+  v.installed = name_set ();
+  v.dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dir_context_free);
+  v.dir_order = g_ptr_array_new ();
+  v.files = g_ptr_array_new_with_free_func (file_report_free);
+  v.notes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (installed_dirs); i++)
+    add_calendars (&v, v.installed, installed_dirs[i]);
+
+  /* Each file on its own, as the loader sees it; a file named twice once. */
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      FileReport *fr;
+      CLLoadOptions opts;
+
+      if (is_named (&v, args[i]))
+        continue;
+      fr = g_new0 (FileReport, 1);
+      fr->file = g_strdup (args[i]);
+      fr->errors = g_ptr_array_new_with_free_func (g_free);
+      fr->dir = dir_context_for (&v, args[i]);
+      opts.calendars = fr->dir->calendars;
+      opts.default_calendar = v.default_calendar;
+      fr->wf = cl_workflow_load_file (fr->file, &opts, fr->errors);
+      if (fr->wf == NULL && fr->errors->len == 0)
+        g_ptr_array_add (fr->errors, g_strdup_printf ("%s:1:1: does not load", fr->file));
+      g_ptr_array_add (v.files, fr);
+    }
+
+  /* Then together, with their neighbours. */
+  for (guint d = 0; d < v.dir_order->len; d++)
+    load_context (&v, g_ptr_array_index (v.dir_order, d));
+  for (guint i = 0; i < v.files->len; i++)
+    {
+      FileReport *fr = g_ptr_array_index (v.files, i);
+
+      if (fr->wf == NULL)
+        continue;
+      check_in_set (&v, fr);
+      any_set_errors |= fr->set_errors;
+    }
+
+  /* A neighbour that does not load may be the workflow a spawn misses. */
+  if (any_set_errors)
+    {
+      for (guint d = 0; d < v.dir_order->len; d++)
+        {
+          DirContext *dc = g_ptr_array_index (v.dir_order, d);
+          for (guint i = 0; i < dc->broken->len; i++)
+            g_ptr_array_add (v.notes, g_strdup_printf ("%s, so the workflow it defines "
+                                                       "is not in the set",
+                                                       (char *) g_ptr_array_index (dc->broken, i)));
+        }
+    }
+
+  if (ctx->json)
+    print_json (&v, ctx->plugins_dir);
+  else
+    print_plain (&v, ctx->plugins_dir);
+
+  ok = count_errors (&v) == 0;
+  g_ptr_array_unref (v.files);
+  g_ptr_array_unref (v.dir_order);
+  g_hash_table_unref (v.dirs);
+  g_hash_table_unref (v.installed);
+  g_ptr_array_unref (v.notes);
+  if (!ok)
+    ctl_set_error (error, CTL_ERROR_REPORTED, CTL_EXIT_FAILURE, "invalid workflow files");
+  return ok;
+}
