@@ -6,6 +6,7 @@
 #include "condition.h"
 #include "deadline.h"
 #include "objects.h"
+#include "plugin-hooks.h"
 #include "scheduler.h"
 #include "case-path.h"
 #include "cl-errors.h"
@@ -250,10 +251,25 @@ queue_properties (CLEngine *engine, GPtrArray *signals, const CLCaseRecord *rec)
                                       g_variant_new_strv (NULL, 0)));
 }
 
-/* Insert a new case of @wf from already coerced @fields (name -> value). */
+/* plugins: after actions set fields, what the row derives from them. */
+static void
+refresh_from_fields (const CLWorkflow *wf, CLCaseRecord *rec, GHashTable *merged)
+{
+  g_clear_pointer (&rec->fields, g_variant_unref);
+  rec->fields = fields_variant (merged);
+  g_free (rec->title);
+  rec->title = field_string (rec->fields, "title");
+  g_free (rec->domain);
+  rec->domain = field_string (rec->fields, "domain");
+  g_free (rec->agency);
+  rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);
+}
+
+/* Insert a new case of @wf from already coerced @fields (name -> value).
+ * @parent: the change whose plugin action or spawn creates it, or NULL. */
 static CLCaseRecord *
 create_case (CLEngine *engine, CLWorkflow *wf, GHashTable *merged, GVariant *given, const CLIdentity *who,
-             const char *role, const char *comment, GPtrArray *signals, GError **error)
+             const char *role, const char *comment, GPtrArray *signals, const CLHookScope *parent, GError **error)
 {
   CLDaemon *d = engine->d;
   g_autoptr(CLCaseRecord) rec = g_new0 (CLCaseRecord, 1);
@@ -262,6 +278,7 @@ create_case (CLEngine *engine, CLWorkflow *wf, GHashTable *merged, GVariant *giv
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *path = NULL;
+  g_auto(CLHookScope) scope = { 0 };
   gint64 number, now = cl_daemon_now (d);
 
   missing = missing_required (wf, merged, NULL);
@@ -270,6 +287,11 @@ create_case (CLEngine *engine, CLWorkflow *wf, GHashTable *merged, GVariant *giv
       g_set_error (error, CL_ERROR, CL_ERROR_MISSING_FIELD, "missing required fields: %s", missing);
       return NULL;
     }
+  /* plugins: the validators of the case's domain, before a number is taken */
+  cl_hook_scope_init (&scope, engine, NULL, wf, merged, who, role, NULL, NULL, signals, parent);
+  scope.creating = TRUE;
+  if (!cl_plugins_validate (d, &scope, error))
+    return NULL;
   utc = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
   local = g_date_time_to_timezone (utc, d->config.tz);
   if (!cl_store_next_number (d->store, wf->id_prefix, g_date_time_get_year (local), &number, error))
@@ -293,8 +315,16 @@ create_case (CLEngine *engine, CLWorkflow *wf, GHashTable *merged, GVariant *giv
   h->to_state = g_strdup (rec->state);
   h->comment = g_strdup (comment ? comment : "");
   h->fields = g_variant_ref (given);
-  if (!cl_store_append_history (d->store, rec, h, error)
-      || !cl_deadline_on_create (d, rec, wf, who, role, now, error)
+  if (!cl_store_append_history (d->store, rec, h, error))
+    return NULL;
+  /* plugins: the workflow's creation actions, on the inserted row after its
+   * "created" entry (they may link it), before its deadline and final write */
+  scope.rec = rec;
+  if (!cl_plugins_act (d, &scope, error))
+    return NULL;
+  if (scope.set_fields != NULL)
+    refresh_from_fields (wf, rec, merged);
+  if (!cl_deadline_on_create (d, rec, wf, who, role, now, error)
       || !cl_store_update_case (d->store, rec, error))
     return NULL;
 
@@ -345,7 +375,7 @@ run_create (CLEngine *engine, Job *job, GError **error)
       return FALSE;
     }
   given = g_variant_ref_sink (g_variant_builder_end (&b));
-  job->after = create_case (engine, wf, merged, given, who, role, "", job->signals, error);
+  job->after = create_case (engine, wf, merged, given, who, role, "", job->signals, NULL, error);
   if (job->after == NULL)
     return FALSE;
   path = cl_case_path_for_id (job->after->id);
@@ -410,7 +440,7 @@ link_cases (CLEngine *engine, CLCaseRecord *a, CLCaseRecord *b, const char *rela
 /* The linked case that @t spawns, from @rec's fields. */
 static gboolean
 spawn_case (CLEngine *engine, CLCaseRecord *rec, const CLTransition *t, const CLIdentity *who, const char *role,
-            GPtrArray *signals, GError **error)
+            GPtrArray *signals, const CLHookScope *parent, GError **error)
 {
   CLDaemon *d = engine->d;
   CLWorkflow *target = cl_registry_newest (d->registry, t->spawn->workflow);
@@ -448,7 +478,7 @@ spawn_case (CLEngine *engine, CLCaseRecord *rec, const CLTransition *t, const CL
     }
   given = g_variant_ref_sink (g_variant_builder_end (&b));
   comment = g_strdup_printf ("opened from %s by transition %s", rec->id, t->name);
-  child = create_case (engine, target, merged, given, who, role, comment, signals, error);
+  child = create_case (engine, target, merged, given, who, role, comment, signals, parent, error);
   if (child == NULL)
     {
       g_prefix_error (error, "cannot open the %s case: ", target->name);
@@ -470,6 +500,7 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
   g_autoptr(GHashTable) merged = fields_table (rec->fields);
   g_autoptr(CLHistoryRecord) h = g_new0 (CLHistoryRecord, 1);
   g_autofree char *cleared = NULL, *missing = NULL, *from_state = NULL;
+  g_auto(CLHookScope) scope = { 0 };
   GVariantBuilder given;
   gint64 now = cl_daemon_now (d);
   const char *to = NULL;
@@ -520,6 +551,11 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
             }
         }
     }
+  /* plugins: validators (when the call sets fields), then guards, after every other check */
+  cl_hook_scope_init (&scope, engine, rec, wf, merged, who, role, t, to, signals, NULL);
+  if ((g_variant_n_children (h->fields) > 0 && !cl_plugins_validate (d, &scope, error))
+      || !cl_plugins_guard (d, &scope, error))
+    return FALSE;
 
   from_state = g_strdup (rec->state);
   g_clear_pointer (&rec->fields, g_variant_unref);
@@ -548,9 +584,15 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
   h->comment = g_strdup (comment ? comment : "");
   if (!cl_store_append_history (d->store, rec, h, error))
     return FALSE;
+  /* plugins: the transition's actions, after its history entry, before its
+   * deadline, spawn and row */
+  if (!cl_plugins_act (d, &scope, error))
+    return FALSE;
+  if (scope.set_fields != NULL)
+    refresh_from_fields (wf, rec, merged);
   if (t != NULL && !cl_deadline_on_transition (d, rec, wf, from_state, t, who, role, now, error))
     return FALSE;
-  if (t != NULL && t->spawn != NULL && !spawn_case (engine, rec, t, who, role, signals, error))
+  if (t != NULL && t->spawn != NULL && !spawn_case (engine, rec, t, who, role, signals, &scope, error))
     return FALSE;
   if (!cl_store_update_case (d->store, rec, error))
     return FALSE;
@@ -706,6 +748,85 @@ run_link (CLEngine *engine, Job *job, GError **error)
   return TRUE;
 }
 
+/* ---- plugin actions (plugin-api.c) ------------------------------------ */
+
+/* Cases created by actions whose creation actions create cases...: a
+ * plugin bug, not a workload. */
+#define MAX_PLUGIN_NESTING 8
+
+CLCaseRecord *
+cl_engine_plugin_create (const CLHookScope *scope, const char *workflow, GVariant *fields, const char *comment,
+                         GError **error)
+{
+  CLEngine *engine = scope->engine;
+  CLDaemon *d = engine->d;
+  CLWorkflow *wf = cl_registry_newest (d->registry, workflow);
+  g_autoptr(GHashTable) merged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
+  g_autoptr(GVariant) given = NULL;
+  GVariantBuilder b;
+  guint depth = 0;
+
+  for (const CLHookScope *s = scope; s != NULL; s = s->parent)
+    depth++;
+  if (depth >= MAX_PLUGIN_NESTING)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_REJECTED, "cases created by plugin actions nest more than %d deep",
+                   MAX_PLUGIN_NESTING);
+      return NULL;
+    }
+  if (wf == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no workflow '%.64s'", workflow);
+      return NULL;
+    }
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (!coerce_into (d, wf, fields, merged, &b, error))
+    {
+      g_variant_builder_clear (&b);
+      return NULL;
+    }
+  given = g_variant_ref_sink (g_variant_builder_end (&b));
+  return create_case (engine, wf, merged, given, scope->who, scope->role, comment, scope->signals, scope, error);
+}
+
+gboolean
+cl_engine_plugin_link (const CLHookScope *scope, const char *other_id, const char *relation, GError **error)
+{
+  CLEngine *engine = scope->engine;
+  CLDaemon *d = engine->d;
+  g_autoptr(CLCaseRecord) loaded = NULL;
+  CLCaseRecord *other = NULL;
+  CLWorkflow *other_wf = NULL;
+
+  /* A case in the middle of its own change (this one, or one up the chain
+   * of creations) is linked in memory: that change writes its row. */
+  for (const CLHookScope *s = scope; s != NULL && other == NULL; s = s->parent)
+    if (s->rec != NULL && g_strcmp0 (s->rec->id, other_id) == 0)
+      other = s->rec;
+  if (other == scope->rec)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "a case cannot be linked to itself");
+      return FALSE;
+    }
+  if (other == NULL)
+    {
+      loaded = load_case (d, other_id, &other_wf, error);
+      if (loaded == NULL)
+        return FALSE;
+      other = loaded;
+    }
+  if (!link_cases (engine, scope->rec, other, relation, scope->who, scope->role, error))
+    return FALSE;
+  if (loaded != NULL)
+    {
+      loaded->updated = cl_daemon_now (d);
+      if (!cl_store_update_case (d->store, loaded, error))
+        return FALSE;
+      queue_properties (engine, scope->signals, loaded);
+    }
+  return TRUE;
+}
+
 /* ---- queue and group commit ------------------------------------------- */
 
 GVariant *
@@ -714,6 +835,10 @@ cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec)
   GVariantBuilder b;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, &error);
+  /* plugins: redacted for the most restrictive view (no user, no roles) until
+   * signals are redacted per subscriber */
+  g_autoptr(GVariant) fields = cl_plugins_redact (d, rec, cl_registry_version (d->registry, rec->workflow, rec->version),
+                                                  cl_plugins_no_one (), rec->fields);
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (rec->state));
@@ -723,7 +848,7 @@ cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec)
   g_variant_builder_add (&b, "{sv}", "Updated", g_variant_new_int64 (rec->updated));
   g_variant_builder_add (&b, "{sv}", "Deadline", g_variant_new_int64 (rec->deadline));
   g_variant_builder_add (&b, "{sv}", "Overdue", g_variant_new_boolean (rec->overdue));
-  g_variant_builder_add (&b, "{sv}", "Fields", rec->fields);
+  g_variant_builder_add (&b, "{sv}", "Fields", fields);
   if (links != NULL)
     g_variant_builder_add (&b, "{sv}", "Links", cl_case_links_variant (links));
   return g_variant_builder_end (&b);

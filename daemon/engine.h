@@ -37,6 +37,16 @@ char *cl_engine_holder (const CLWorkflow *wf, const char *state, GVariant *field
 /* PropertiesChanged arguments for @rec. */
 GVariant *cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec);
 
+/* Plugin actions (plugin-api.c), inside the running change of @scope:
+ * create a case of the newest @workflow from @fields (coerced, checked,
+ * validated, with its own creation actions), or link @scope's case to
+ * @other_id. */
+typedef struct _CLHookScope CLHookScope;
+CLCaseRecord *cl_engine_plugin_create (const CLHookScope *scope, const char *workflow, GVariant *fields,
+                                       const char *comment, GError **error);
+gboolean cl_engine_plugin_link (const CLHookScope *scope, const char *other_id, const char *relation,
+                                GError **error);
+
 /* Limits on what one call may carry. */
 #define CL_MAX_FIELDS_PER_CALL 256
 #define CL_MAX_COMMENT_CHARS 10000

@@ -41,7 +41,7 @@ compute_all (const CLCalendar *cal, guint hash)
   const gint64 starts[] = {
     G_GINT64_CONSTANT (1770940800) * G_USEC_PER_SEC,   /* 2026-02-13 */
     0,
-    MIN_SECS * G_USEC_PER_SEC + 86400 * G_USEC_PER_SEC,
+    (MIN_SECS + 86400) * G_USEC_PER_SEC,
     (MAX_SECS - 3 * 86400) * G_USEC_PER_SEC,
     (MIN_SECS + (gint64) (hash % (guint64) (MAX_SECS - MIN_SECS))) * G_USEC_PER_SEC,
   };
@@ -74,7 +74,7 @@ compute_all (const CLCalendar *cal, guint hash)
               g_assert_cmpint (later, >=, due);
               /* a pause of a week, and one of nothing */
               later = cl_deadline_resume (cal, zones[z], due, (CLDeadlineUnit) unit, roll, from,
-                                          from + 7 * 86400 * G_USEC_PER_SEC, &oor);
+                                          from + G_GINT64_CONSTANT (7 * 86400) * G_USEC_PER_SEC, &oor);
               g_assert_cmpint (later, >=, due);
               g_assert_cmpint (cl_deadline_resume (cal, zones[z], due, (CLDeadlineUnit) unit, roll, from, from, &oor),
                                ==, due);

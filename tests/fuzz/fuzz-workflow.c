@@ -41,6 +41,7 @@ exercise (CLWorkflow *wf)
   GVariantBuilder full, empty;
   g_autoptr(GVariant) full_v = NULL, empty_v = NULL;
 
+  g_assert_nonnull (canonical);
   (void) cl_workflow_uses_calendar (wf, "cn", "cn");
   (void) cl_workflow_uses_calendar (wf, "other", NULL);
   (void) cl_titles_pick (wf->titles, "zh", wf->name);
