@@ -8,6 +8,7 @@
 #include "cl-errors.h"
 #include "engine.h"
 #include "field-value.h"
+#include "plugin-hooks.h"
 
 /* The case behind the call's path; replies NotFound itself when there is none. */
 static CLCaseRecord *
@@ -98,6 +99,8 @@ case_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer da
 
   if (rec == NULL)
     return FALSE;
+  /* plugins: the redactors of the case's domain decide which fields the caller sees */
+  cl_plugins_redact_record (d, rec, cl_daemon_identify (d, call));
   cl_case_properties (rec, name, b);
   if (name == NULL || g_str_equal (name, "Links"))
     {
@@ -232,6 +235,7 @@ history (CLCall *call, GVariant *args, gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
   g_autoptr(GPtrArray) rows = NULL;
+  const CLWorkflow *wf = NULL;
   GVariantBuilder b;
 
   if (rec == NULL || (rows = cl_store_history (d->store, rec, &error)) == NULL)
@@ -239,6 +243,7 @@ history (CLCall *call, GVariant *args, gpointer data)
       cl_call_error (call, error);
       return;
     }
+  wf = cl_registry_version (d->registry, rec->workflow, rec->version);
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < rows->len; i++)
     {
@@ -264,7 +269,9 @@ history (CLCall *call, GVariant *args, gpointer data)
       g_variant_builder_add (&b, "{sv}", "from", g_variant_new_string (h->from_state));
       g_variant_builder_add (&b, "{sv}", "to", g_variant_new_string (h->to_state));
       g_variant_builder_add (&b, "{sv}", "comment", g_variant_new_string (h->comment));
-      g_variant_builder_add (&b, "{sv}", "fields", h->fields);
+      /* plugins: each entry's fields, redacted as the case's Fields are */
+      g_autoptr(GVariant) fields = cl_plugins_redact (d, rec, wf, cl_daemon_identify (d, call), h->fields);
+      g_variant_builder_add (&b, "{sv}", "fields", fields);
       g_variant_builder_add (&b, "{sv}", "hash", g_variant_new_string (h->hash));
       g_variant_builder_close (&b);
     }

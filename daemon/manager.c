@@ -6,6 +6,7 @@
 #include "cl-errors.h"
 #include "audit-service.h"
 #include "engine.h"
+#include "plugin-loader.h"
 
 #include <config.h>
 #include <string.h>
@@ -247,8 +248,10 @@ list_workflows (CLCall *call, GVariant *args, gpointer data)
 static void
 list_plugins (CLCall *call, GVariant *args, gpointer data)
 {
-  /* No plugin loader yet: the plugin SDK milestone fills this list. */
-  cl_call_return (call, g_variant_new ("(@aa{sv})", g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0)));
+  CLDaemon *d = data;
+
+  /* Loaded or not, with why not (plugin-loader.h). */
+  cl_call_return (call, g_variant_new ("(@aa{sv})", cl_plugins_describe (d->plugins)));
 }
 
 static void
