@@ -423,6 +423,12 @@ cl_actors_agency_ids (CLActors *actors)
 }
 
 gboolean
+cl_actors_role_sees_all (CLActors *actors, const char *role)
+{
+  return actors != NULL && g_hash_table_contains (actors->sees_all, role);
+}
+
+gboolean
 cl_actors_role_held (CLActors *actors, const char *role)
 {
   for (guint i = 0; actors != NULL && i < actors->members->len; i++)

@@ -30,6 +30,9 @@ gboolean cl_actors_agency_known (CLActors *actors, const char *id);
 /* Agencies as (id, name, kind), for listings. */
 GPtrArray *cl_actors_agency_ids (CLActors *actors);
 
+/* Is @role declared {sees: all}? */
+gboolean cl_actors_role_sees_all (CLActors *actors, const char *role);
+
 /* Does any member of @actors hold @role? */
 gboolean cl_actors_role_held (CLActors *actors, const char *role);
 

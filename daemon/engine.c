@@ -239,6 +239,32 @@ may_change (CLDaemon *d, const CLIdentity *who, GError **error)
   return TRUE;
 }
 
+/* Update, Comment and Link: the agency holding the case, or a caller with a
+ * role of this workflow that sees all cases (a supervisor). */
+static gboolean
+may_change_case (CLDaemon *d, const CLIdentity *who, const CLCaseRecord *rec, const CLWorkflow *wf, GError **error)
+{
+  g_autoptr(GString) supervisors = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!may_change (d, who, error))
+    return FALSE;
+  if (who->root || (*who->agency != '\0' && g_strcmp0 (who->agency, rec->agency) == 0))
+    return TRUE;
+  for (guint i = 0; i < wf->transitions->len; i++)
+    for (char **r = ((CLTransition *) g_ptr_array_index (wf->transitions, i))->by; r && *r; r++)
+      if (cl_actors_role_sees_all (d->actors, *r) && g_hash_table_add (seen, *r))
+        {
+          if (g_strv_contains ((const char *const *) who->roles, *r))
+            return TRUE;
+          g_string_append_printf (supervisors, "%s%s", supervisors->len ? ", " : "", *r);
+        }
+  g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED,
+               "case %s is held by %s: only that agency%s%s may change it", rec->id,
+               *rec->agency ? rec->agency : "no agency", supervisors->len ? " or the roles " : "", supervisors->str);
+  return FALSE;
+}
+
 /* ---- the changes ------------------------------------------------------ */
 
 static void
@@ -694,7 +720,7 @@ run_update (CLEngine *engine, Job *job, GError **error)
   CLWorkflow *wf = NULL;
   g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
 
-  if (rec == NULL || !may_change (d, who, error) || !check_comment (job->comment, error))
+  if (rec == NULL || !may_change_case (d, who, rec, wf, error) || !check_comment (job->comment, error))
     return FALSE;
   if (job->kind == JOB_UPDATE && g_variant_n_children (job->fields) == 0)
     {
@@ -722,7 +748,7 @@ run_link (CLEngine *engine, Job *job, GError **error)
   g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
   g_autoptr(CLCaseRecord) other = NULL;
 
-  if (rec == NULL || !may_change (d, who, error))
+  if (rec == NULL || !may_change_case (d, who, rec, wf, error))
     return FALSE;
   if (!cl_name_is_valid (job->relation) || g_str_has_suffix (job->relation, "_of"))
     {

@@ -171,6 +171,9 @@ test_roles_and_history (void)
   /* Once held, always visible to that agency: evaluating is held by the
    * procuratorate again, yet xn-psb still sees the case. */
   g_assert_cmpint (ctl_as (h, HEAD_UID, "show", id, NULL), ==, 0);
+  /* ...but only the holder (or a supervising role) may change it. */
+  g_assert_cmpint (ctl_as (h, HEAD_UID, "comment", id, "still ours?", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, CHIEF_UID, "comment", id, "supervisor's note", NULL), ==, 0);
 
   /* Lists and counts show only what the caller sees. */
   {
