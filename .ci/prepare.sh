@@ -1,4 +1,4 @@
-# .ci/prepare.sh — sourced by run.sh and test.sh: install the Debian packages
+# .ci/prepare.sh — sourced by run.sh, test.sh and bench.sh: install the Debian packages
 # caselink needs (only those missing), then build into build/.
 # Expects to run from the top of the repository.
 
@@ -6,6 +6,13 @@ prepare_packages=(meson ninja-build gcc pkg-config libglib2.0-dev libdbus-1-dev
                   dbus-daemon libsqlite3-dev sqlite3 libyaml-dev libjson-glib-dev
                   tzdata)
 prepare_me=$(basename "$0")
+# The checkers .ci/run uses after ./test.sh: clang with libFuzzer and the
+# sanitizer runtimes (the fuzz build, build-fuzz/) and valgrind (memcheck
+# over the integration smoke subset). Installed for test.sh (which .ci/run
+# runs first), not for run.sh or bench.sh.
+if [ "$prepare_me" = test.sh ]; then
+    prepare_packages+=(clang libclang-rt-14-dev valgrind)
+fi
 
 prepare_installed() {
     [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]

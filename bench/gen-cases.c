@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "case-history.h"
 #include "deadline.h"
+#include "audit-chain.h"
 #include "cl-errors.h"
 
 #include <errno.h>
@@ -176,6 +177,7 @@ typedef struct {
   GPtrArray *ids;           /* sampled ids, filled by the caller */
   gint64 last_seq;          /* cases.seq of the newest row */
   GHashTable *counters;     /* year -> last number (gint64*), written at each COMMIT */
+  GPtrArray *held;          /* agencies that held the case being written, NULL-terminated */
 } Gen;
 
 /* The next case number of @year; the counters table gets the final values
@@ -351,6 +353,9 @@ step (Gen *g, CLCaseRecord *rec, GHashTable *merged, const CLTransition *tr, GVa
   g_free (rec->agency);
   rec->agency = cl_engine_holder (g->wf, rec->state, rec->fields, rec->creator_agency);
   rec->updated = t;
+  /* Every agency that held the case may see it (case_agencies). */
+  if (*rec->agency != '\0' && !g_strv_contains ((const char *const *) g->held->pdata, rec->agency))
+    g_ptr_array_insert (g->held, (gint) g->held->len - 1, g_strdup (rec->agency));
 
   h->time = t;
   h->uid = who->uid;
@@ -467,6 +472,8 @@ write_case (Gen *g, guint64 n, gint64 created, gint64 last, const char *const *p
     rec->creator_agency = g_strdup (creator);
     rec->agency = cl_engine_holder (g->wf, rec->state, rec->fields, creator);
     rec->created = rec->updated = created;
+    g_ptr_array_set_size (g->held, 0);
+    g_ptr_array_add (g->held, NULL);
     /* The row goes in once, at the end, in its final form; the history
      * and deadline rows before it refer to its coming seq (checked when
      * it is inserted; foreign keys are off while generating). */
@@ -507,6 +514,8 @@ write_case (Gen *g, guint64 n, gint64 created, gint64 last, const char *const *p
   if (!expire (g, rec, merged, error))
     return FALSE;
 
+  /* The row, and (as its first and every later write would have) every
+   * agency that created or held it. */
   if (!cl_store_insert_case (g->store, rec, error))
     return FALSE;
   if (rec->seq != planned)
@@ -514,6 +523,18 @@ write_case (Gen *g, guint64 n, gint64 created, gint64 last, const char *const *p
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "case %s got seq %" G_GINT64_FORMAT ", expected %"
                    G_GINT64_FORMAT, rec->id, rec->seq, planned);
       return FALSE;
+    }
+  for (guint i = 0; i + 1 < g->held->len; i++)
+    {
+      sqlite3_stmt *stmt = cl_store_stmt (g->store, "INSERT OR IGNORE INTO case_agencies (agency, case_seq) "
+                                          "VALUES (?1, ?2)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, g->held->pdata[i], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, rec->seq);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return cl_store_fail (g->store, error, "recording who held a case");
+      sqlite3_reset (stmt);
     }
 
   g->written++;
@@ -721,6 +742,7 @@ run_part (const Part *p)
   g.per_agency = g_hash_table_new (g_str_hash, g_str_equal);
   g.ids = g_ptr_array_new_with_free_func (g_free);
   g.counters = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  g.held = g_ptr_array_new_with_free_func (g_free);
   /* The numbers the earlier parts hand out, per year. */
   for (guint64 n = 0; n < p->first; n++)
     {
@@ -816,6 +838,7 @@ run_part (const Part *p)
   g_hash_table_unref (g.per_state);
   g_hash_table_unref (g.per_agency);
   g_hash_table_unref (g.counters);
+  g_ptr_array_unref (g.held);
   g_ptr_array_unref (g.ids);
   return 0;
 
@@ -827,19 +850,63 @@ fail_early:
   return 1;
 }
 
+/* The global audit chain across parts: each part chained its own rows from
+ * an empty head; merged, they continue the chain of the parts before. */
+typedef struct {
+  char *hash;
+} Chain;
+
+static void
+chain_fn (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  Chain *c = sqlite3_user_data (ctx);
+  char *next = cl_audit_global_hash (c->hash, (const char *) sqlite3_value_text (argv[0]));
+
+  g_free (c->hash);
+  c->hash = next;
+  sqlite3_result_text (ctx, next, -1, SQLITE_TRANSIENT);
+}
+
+static gboolean
+query_head (CLStore *store, const char *sql, gint64 *count, char **hash, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return cl_store_fail (store, error, "reading the audit head");
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *count = sqlite3_column_int64 (stmt, 0);
+      g_free (*hash);
+      *hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return cl_store_fail (store, error, "reading the audit head");
+  return TRUE;
+}
+
 /* Append the rows of every other part's database to part 0's (the target). */
 static gboolean
 merge_parts (const char *db, char **part_dbs, guint parts, GError **error)
 {
   g_autoptr(CLStore) store = cl_store_open (db, CL_SYNC_OFF, error);
+  Chain chain = { NULL };
+  gboolean ok = FALSE;
 
   if (store == NULL)
     return FALSE;
   if (!exec_sql (store, "PRAGMA cache_size=-262144", error) || !exec_sql (store, "PRAGMA journal_mode=OFF", error)
       || !exec_sql (store, "PRAGMA foreign_keys=OFF", error))
     return FALSE;
+  if (sqlite3_create_function (store->db, "bench_chain", 1, SQLITE_UTF8, &chain, chain_fn, NULL, NULL) != SQLITE_OK)
+    return cl_store_fail (store, error, "registering a function");
   for (guint k = 1; k < parts; k++)
     {
+      g_autofree char *insert = NULL, *head = NULL, *last = NULL;
+      gint64 count = 0, part_count = 0, last_gseq = 0;
       sqlite3_stmt *stmt;
       int rc;
 
@@ -850,16 +917,46 @@ merge_parts (const char *db, char **part_dbs, guint parts, GError **error)
       sqlite3_finalize (stmt);
       if (rc != SQLITE_DONE)
         return cl_store_fail (store, error, "attaching a part");
+      if (!query_head (store, "SELECT count, hash FROM main.audit_head", &count, &chain.hash, error)
+          || !query_head (store, "SELECT count, hash FROM part.audit_head", &part_count, &head, error))
+        goto out;
+      /* Rows in gseq order (the history_gseq index: no sort, so the chain
+       * function sees them in that order; checked below). */
+      insert = g_strdup_printf (
+        "INSERT INTO main.history (case_seq, seq, time, uid, user, agency, role, action, transition, from_state, "
+        "to_state, comment, fields, hash, gseq, ghash) "
+        "SELECT case_seq, seq, time, uid, user, agency, role, action, transition, from_state, to_state, comment, "
+        "fields, hash, gseq + %" G_GINT64_FORMAT ", bench_chain (hash) FROM part.history INDEXED BY history_gseq "
+        "WHERE gseq > 0 ORDER BY gseq", count);
       if (!exec_sql (store, "BEGIN", error)
           || !exec_sql (store, "INSERT INTO main.cases SELECT * FROM part.cases ORDER BY seq", error)
-          || !exec_sql (store, "INSERT INTO main.history SELECT * FROM part.history ORDER BY case_seq, seq", error)
+          || !exec_sql (store, insert, error)
           || !exec_sql (store, "INSERT INTO main.deadlines SELECT * FROM part.deadlines ORDER BY case_seq", error)
+          || !exec_sql (store, "INSERT INTO main.case_agencies SELECT * FROM part.case_agencies", error)
           || !exec_sql (store, "INSERT INTO main.counters SELECT * FROM part.counters WHERE true "
                         "ON CONFLICT (prefix, year) DO UPDATE SET last = max(last, excluded.last)", error)
-          || !exec_sql (store, "COMMIT", error) || !exec_sql (store, "DETACH part", error))
-        return FALSE;
+          || !query_head (store, "SELECT gseq, ghash FROM main.history INDEXED BY history_gseq ORDER BY gseq DESC "
+                          "LIMIT 1", &last_gseq, &last, error))
+        goto out;
+      if (last_gseq != count + part_count || g_strcmp0 (last, chain.hash) != 0)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "the merged audit chain does not add up (%" G_GINT64_FORMAT
+                       " rows, expected %" G_GINT64_FORMAT ")", last_gseq, count + part_count);
+          goto out;
+        }
+      {
+        g_autofree char *sql = g_strdup_printf ("UPDATE main.audit_head SET count = %" G_GINT64_FORMAT ", hash = '%s'",
+                                                last_gseq, chain.hash);
+        if (!exec_sql (store, sql, error) || !exec_sql (store, "COMMIT", error) || !exec_sql (store, "DETACH part", error))
+          goto out;
+      }
     }
-  return TRUE;
+  ok = TRUE;
+out:
+  if (!ok && !sqlite3_get_autocommit (store->db))
+    exec_sql (store, "ROLLBACK", NULL);
+  g_free (chain.hash);
+  return ok;
 }
 
 static void

@@ -927,6 +927,9 @@ format_instant (GTimeZone *tz, gint64 us)
   if (utc == NULL)
     return g_strdup_printf ("@%" G_GINT64_FORMAT "µs", us);
   local = g_date_time_to_timezone (utc, tz);
+  /* Near the ends of GDateTime's range the local time may not exist. */
+  if (local == NULL)
+    return g_strdup_printf ("@%" G_GINT64_FORMAT "µs", us);
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S %:z");
 }
 

@@ -65,8 +65,13 @@ constant (CLYaml *y, yaml_node_t *node, const CLField *f)
   return v;
 }
 
+/* all/any nest; an alias can make them nest forever. */
+#define MAX_CONDITION_DEPTH 32
+
+static CLCondition *parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth);
+
 static CLCondition *
-parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind)
+parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind, guint depth)
 {
   CLCondition *c = g_new0 (CLCondition, 1);
 
@@ -80,7 +85,7 @@ parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind)
     }
   for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++)
     {
-      CLCondition *child = cl_condition_parse (y, cl_yaml_node (y, *it), wf);
+      CLCondition *child = parse (y, cl_yaml_node (y, *it), wf, depth + 1);
       if (child == NULL)
         {
           cl_condition_free (c);
@@ -94,12 +99,24 @@ parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind)
 CLCondition *
 cl_condition_parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf)
 {
+  return parse (y, node, wf, 0);
+}
+
+static CLCondition *
+parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth)
+{
   yaml_node_t *field_node = NULL, *op_key = NULL, *op_value = NULL;
   g_autoptr(GPtrArray) values = NULL;
   const CLField *f;
   CLCondition *c;
   int kind = -1;
 
+  if (depth > MAX_CONDITION_DEPTH)
+    {
+      cl_yaml_error (y, node, "conditions nested more than %d deep (or an alias that refers to itself)",
+                     MAX_CONDITION_DEPTH);
+      return NULL;
+    }
   if (!cl_yaml_is_map (node))
     {
       cl_yaml_error (y, node, "a condition is a map such as {field: amount, gt: 1000} or {all: [...]}");
@@ -150,7 +167,7 @@ cl_condition_parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf)
           cl_yaml_error (y, field_node, "all/any take no field");
           return NULL;
         }
-      return parse_list (y, op_value, wf, (Kind) kind);
+      return parse_list (y, op_value, wf, (Kind) kind, depth);
     }
   if (field_node == NULL || cl_yaml_scalar (field_node) == NULL)
     {

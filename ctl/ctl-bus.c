@@ -91,12 +91,11 @@ pending_notify (DBusPendingCall *pending, void *data)
   pd->callback (args, error, pd->user_data);
 }
 
-gboolean
-ctl_bus_call_async (DBusConnection *conn, const char *destination,
-                    const char *path, const char *iface, const char *method,
-                    GVariant *args, const char *reply_type,
-                    CtlBusReplyFunc callback, gpointer user_data,
-                    GError **error)
+static gboolean
+call_async (DBusConnection *conn, const char *destination, const char *path,
+            const char *iface, const char *method, GVariant *args,
+            const char *reply_type, int timeout_ms, CtlBusReplyFunc callback,
+            gpointer user_data, GError **error)
 {
   g_autoptr(GVariant) owned_args = args != NULL ? g_variant_ref_sink (args) : NULL;
   DBusMessage *msg;
@@ -114,7 +113,7 @@ ctl_bus_call_async (DBusConnection *conn, const char *destination,
                      "cannot encode the arguments of %s", method);
       return FALSE;
     }
-  sent = dbus_connection_send_with_reply (conn, msg, &pending, CTL_CALL_TIMEOUT_MS);
+  sent = dbus_connection_send_with_reply (conn, msg, &pending, timeout_ms);
   dbus_message_unref (msg);
   if (!sent || pending == NULL)
     {
@@ -140,6 +139,17 @@ ctl_bus_call_async (DBusConnection *conn, const char *destination,
   return TRUE;
 }
 
+gboolean
+ctl_bus_call_async (DBusConnection *conn, const char *destination,
+                    const char *path, const char *iface, const char *method,
+                    GVariant *args, const char *reply_type,
+                    CtlBusReplyFunc callback, gpointer user_data,
+                    GError **error)
+{
+  return call_async (conn, destination, path, iface, method, args, reply_type,
+                     CTL_CALL_TIMEOUT_MS, callback, user_data, error);
+}
+
 typedef struct {
   GMainLoop *loop;
   GVariant *reply;
@@ -160,16 +170,16 @@ sync_call_done (GVariant *reply, const GError *error, gpointer user_data)
   g_main_loop_quit (sc->loop);
 }
 
-GVariant *
-ctl_bus_call_full (DBusConnection *conn, const char *destination,
-                   const char *path, const char *iface, const char *method,
-                   GVariant *args, const char *reply_type, GError **error)
+static GVariant *
+call_sync (DBusConnection *conn, const char *destination, const char *path,
+           const char *iface, const char *method, GVariant *args,
+           const char *reply_type, int timeout_ms, GError **error)
 {
   SyncCall sc = { 0 };
 
   sc.loop = g_main_loop_new (NULL, FALSE);
-  if (!ctl_bus_call_async (conn, destination, path, iface, method, args,
-                           reply_type, sync_call_done, &sc, error))
+  if (!call_async (conn, destination, path, iface, method, args, reply_type,
+                   timeout_ms, sync_call_done, &sc, error))
     {
       g_main_loop_unref (sc.loop);
       return NULL;
@@ -184,6 +194,48 @@ ctl_bus_call_full (DBusConnection *conn, const char *destination,
       return NULL;
     }
   return sc.reply;
+}
+
+GVariant *
+ctl_bus_call_full (DBusConnection *conn, const char *destination,
+                   const char *path, const char *iface, const char *method,
+                   GVariant *args, const char *reply_type, GError **error)
+{
+  return call_sync (conn, destination, path, iface, method, args, reply_type,
+                    CTL_CALL_TIMEOUT_MS, error);
+}
+
+GVariant *
+ctl_bus_call_long (DBusConnection *conn, const char *path, const char *iface,
+                   const char *method, GVariant *args, const char *reply_type,
+                   int timeout_ms, GError **error)
+{
+  return call_sync (conn, CL_DBUS_NAME, path, iface, method, args, reply_type,
+                    timeout_ms, error);
+}
+
+GVariant *
+ctl_bus_get_property (DBusConnection *conn, const char *path,
+                      const char *iface, const char *name,
+                      const char *value_type, GError **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  reply = ctl_bus_call (conn, path, "org.freedesktop.DBus.Properties", "Get",
+                        g_variant_new ("(ss)", iface, name), "(v)", error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(v)", &value);
+  if (value_type != NULL && !g_variant_is_of_type (value, G_VARIANT_TYPE (value_type)))
+    {
+      ctl_set_error (error, CTL_ERROR_FAILED, CTL_EXIT_FAILURE,
+                     "%s.%s is %s, expected %s; is caselinkd the same "
+                     "version as caselinkctl?", iface, name,
+                     g_variant_get_type_string (value), value_type);
+      return NULL;
+    }
+  return g_steal_pointer (&value);
 }
 
 GVariant *

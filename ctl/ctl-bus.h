@@ -17,6 +17,10 @@ G_BEGIN_DECLS
  * should need: a hung daemon fails the command instead of hanging it. */
 #define CTL_CALL_TIMEOUT_MS 25000
 
+/* Manager1.VerifyAudit walks the whole history: on a big database that
+ * takes a while, and the daemon keeps serving meanwhile. */
+#define CTL_AUDIT_TIMEOUT_MS (10 * 60 * 1000)
+
 /* Called exactly once with either @reply (a tuple of @reply_type) or @error;
  * both are borrowed. */
 typedef void (*CtlBusReplyFunc) (GVariant *reply, const GError *error,
@@ -45,6 +49,18 @@ GVariant *ctl_bus_message_args (DBusMessage *msg, GError **error);
 GVariant *ctl_bus_call (DBusConnection *conn, const char *path,
                         const char *iface, const char *method, GVariant *args,
                         const char *reply_type, GError **error);
+
+/* The same, waiting up to @timeout_ms instead of CTL_CALL_TIMEOUT_MS. */
+GVariant *ctl_bus_call_long (DBusConnection *conn, const char *path,
+                             const char *iface, const char *method,
+                             GVariant *args, const char *reply_type,
+                             int timeout_ms, GError **error);
+
+/* org.freedesktop.DBus.Properties.Get of @name on org.caselink, unboxed;
+ * a failure when it is not of @value_type (NULL: any). */
+GVariant *ctl_bus_get_property (DBusConnection *conn, const char *path,
+                                const char *iface, const char *name,
+                                const char *value_type, GError **error);
 
 /* org.freedesktop.DBus.Properties.GetAll on org.caselink; returns a{sv}. */
 GVariant *ctl_bus_get_all (DBusConnection *conn, const char *path,

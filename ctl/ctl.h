@@ -34,6 +34,12 @@ typedef struct {
    * given); file names are bytes, as the file system has them */
   const char *plugins_dir;
   const char *calendar;
+
+  /* audit verify --head COUNT:HASH (NULL: none; already checked) and
+   * --db PATH (bytes; NULL: ask caselinkd over the bus, else ctx->conn is
+   * NULL and the file is read offline) */
+  const char *audit_head;
+  const char *db_path;
 } CtlContext;
 
 /* @args: the positional arguments after the verb's words, NULL-terminated,
@@ -67,6 +73,10 @@ gboolean ctl_verb_advance (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_update (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_comment (CtlContext *ctx, char **args, GError **error);
 gboolean ctl_verb_link (CtlContext *ctx, char **args, GError **error);
+
+/* verbs-audit.c: tamper evidence of the history */
+gboolean ctl_verb_audit_verify (CtlContext *ctx, char **args, GError **error);
+gboolean ctl_verb_audit_head (CtlContext *ctx, char **args, GError **error);
 
 /* verbs-watch.c */
 gboolean ctl_verb_watch (CtlContext *ctx, char **args, GError **error);

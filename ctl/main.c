@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 
+#include "audit-chain.h"
 #include "cl-dbus-glue.h"
 #include "ctl-error.h"
 #include "ctl-output.h"
@@ -27,6 +28,8 @@ typedef enum {
   VERB_OPT_VALIDATE = 1 << 4, /* --plugins DIR --calendar NAME */
   VERB_OFFLINE = 1 << 5,      /* no bus: runs without caselinkd; its
                                * arguments are file names, kept as bytes */
+  VERB_OPT_AUDIT = 1 << 6,    /* --head COUNT:HASH --db PATH; with --db it
+                               * runs offline, as VERB_OFFLINE */
 } VerbOptions;
 
 typedef struct {
@@ -119,6 +122,31 @@ static const CtlVerb verbs[] = {
     "show lists the links." },
   { "history", "ID", 1, 1, 0, ctl_verb_history,
     "Show a case's history, oldest first", NULL },
+  { "audit verify", "[--head COUNT:HASH] [--db PATH]", 0, 0, VERB_OPT_AUDIT,
+    ctl_verb_audit_verify,
+    "Check that no case history was altered or deleted",
+    "Walks every case's hash chain and the global chain over all history\n"
+    "rows (caselinkd's Manager1.VerifyAudit; on a big database this takes a\n"
+    "while, so caselinkctl waits up to 10 minutes). Prints the report: \"ok:\n"
+    "N history rows of M cases, head COUNT:HASH\", or \"BROKEN: \" and the\n"
+    "first broken row (case id, row number), and exits 1; with --json\n"
+    "{\"ok\": BOOL, \"report\": TEXT}.\n"
+    "\n"
+    "Rows deleted from the end of the history leave no gap; --head with a\n"
+    "COUNT:HASH recorded earlier from audit head finds them too, and any\n"
+    "change to the first COUNT rows. (0: is the head of an empty history\n"
+    "and checks nothing more.)\n"
+    "\n"
+    "--db PATH reads the database file itself instead, read-only, with the\n"
+    "same checks: no bus and no caselinkd needed (--system, --session and\n"
+    "--address are not used), e.g. for a backup copy or a stopped daemon." },
+  { "audit head", "", 0, 0, 0, ctl_verb_audit_head,
+    "Print the audit head COUNT:HASH to record as a checkpoint",
+    "COUNT is the number of history rows written so far and HASH the\n"
+    "global chain's hash over all of them (Manager1.AuditHead); with --json\n"
+    "{\"count\": N, \"hash\": TEXT}. Kept outside caselinkd's reach (another\n"
+    "host, a ticket, paper), it lets audit verify --head COUNT:HASH find\n"
+    "rows deleted from the end later." },
   { "watch", "", 0, 0, 0, ctl_verb_watch,
     "Print case events as they happen",
     "Prints CaseCreated, CaseAdvanced, DeadlineApproaching, DeadlineMissed,\n"
@@ -149,6 +177,8 @@ static struct {
   char *output;
   char *plugins;
   char *calendar;
+  char *head;
+  char *db;
   char **args;
 } opt;
 
@@ -218,17 +248,27 @@ static const GOptionEntry validate_entries[] = {
   { NULL }
 };
 
+static const GOptionEntry audit_entries[] = {
+  { "head", 0, 0, G_OPTION_ARG_FILENAME, &opt.head,
+    "Also check against a head recorded from audit head", "COUNT:HASH" },
+  { "db", 0, 0, G_OPTION_ARG_FILENAME, &opt.db,
+    "Read this database file offline, without caselinkd", "PATH" },
+  { NULL }
+};
+
 static const char exit_status_text[] =
   "Field values given with -f are sent as strings; caselinkd converts them\n"
   "by the workflow's field types. With --json every verb prints only JSON on\n"
   "stdout, errors included as {\"error\": NAME, \"message\": TEXT} (workflow\n"
-  "validate prints its report instead); watch prints one object per line.\n"
+  "validate and audit verify print their report instead when what they\n"
+  "check fails); watch prints one object per line.\n"
   "Otherwise errors go to stderr.\n"
   "\n"
   "Exit status:\n"
   "  0  success\n"
   "  1  failure (no bus, caselinkd not running or not answering, storage error;\n"
-  "     workflow validate: a file has errors)\n"
+  "     workflow validate: a file has errors; audit verify: the history was\n"
+  "     altered, or the --db file cannot be read)\n"
   "  2  usage error\n"
   "  3  not found (org.caselink.Error.NotFound)\n"
   "  4  permission denied (org.caselink.Error.PermissionDenied,\n"
@@ -271,9 +311,10 @@ strv_to_utf8 (char **strv, GError **error)
 static gboolean
 options_to_utf8 (GError **error)
 {
-  /* Not -o and --plugins: file names stay as the file system has them. */
+  /* Not -o, --plugins and --db: file names stay as the file system has them. */
   char **strings[] = { &opt.comment, &opt.workflow, &opt.state, &opt.domain,
-                       &opt.agency, &opt.text, &opt.limit, &opt.after, &opt.calendar };
+                       &opt.agency, &opt.text, &opt.limit, &opt.after, &opt.calendar,
+                       &opt.head };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     {
@@ -299,6 +340,8 @@ options_clear (void)
   g_free (opt.output);
   g_free (opt.plugins);
   g_free (opt.calendar);
+  g_free (opt.head);
+  g_free (opt.db);
   g_strfreev (opt.args);
 }
 
@@ -416,8 +459,13 @@ print_verb_help (const CtlVerb *verb)
         print_entries (output_entries);
       if (verb->options & VERB_OPT_VALIDATE)
         print_entries (validate_entries);
+      if (verb->options & VERB_OPT_AUDIT)
+        print_entries (audit_entries);
     }
-  if (verb->options & VERB_OFFLINE)
+  if (verb->options & VERB_OPT_AUDIT)
+    printf ("\nGlobal options: --system, --session, --address (not used with --db),\n"
+            "--json; exit statuses: see caselinkctl --help.\n");
+  else if (verb->options & VERB_OFFLINE)
     printf ("\nGlobal options: --json (--system, --session and --address are not\n"
             "used); exit statuses: see caselinkctl --help.\n");
   else
@@ -501,6 +549,39 @@ check_verb_options (const CtlVerb *verb, GError **error)
       ctl_set_usage_error (error, "only workflow validate takes --plugins and --calendar");
       return FALSE;
     }
+  if ((opt.head != NULL || opt.db != NULL) && !(verb->options & VERB_OPT_AUDIT))
+    {
+      ctl_set_usage_error (error, "only audit verify takes --head and --db");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs without the bus: always, or audit verify given --db. */
+static gboolean
+verb_is_offline (const CtlVerb *verb)
+{
+  return (verb->options & VERB_OFFLINE) || ((verb->options & VERB_OPT_AUDIT) && opt.db != NULL);
+}
+
+/* --head COUNT:HASH as caselinkd checks it, so that a malformed one is a
+ * usage error before anything is read; "0:" (audit head of an empty
+ * history) is as good as none. */
+static gboolean
+check_audit_head (CtlContext *ctx, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *hash = NULL;
+  guint64 count;
+
+  if (opt.head == NULL || strcmp (opt.head, "0:") == 0)
+    return TRUE;
+  if (!cl_audit_parse_head (opt.head, &count, &hash, &local_error))
+    {
+      ctl_set_usage_error (error, "--head: %s", local_error->message);
+      return FALSE;
+    }
+  ctx->audit_head = opt.head;
   return TRUE;
 }
 
@@ -518,9 +599,11 @@ prepare_context (const CtlVerb *verb, guint n_args, CtlContext *ctx, GError **er
   if (!check_verb_options (verb, error))
     return FALSE;
   /* Arguments are text to send, except an offline verb's file names. */
-  if (!(verb->options & VERB_OFFLINE) && !strv_to_utf8 (opt.args, error))
+  if (!verb_is_offline (verb) && !strv_to_utf8 (opt.args, error))
     return FALSE;
   if (opt.output != NULL && ctl_graph_output_format (opt.output, error) == NULL)
+    return FALSE;
+  if (!check_audit_head (ctx, error))
     return FALSE;
 
   if (opt.fields != NULL)
@@ -559,6 +642,7 @@ prepare_context (const CtlVerb *verb, guint n_args, CtlContext *ctx, GError **er
   ctx->output = opt.output;
   ctx->plugins_dir = opt.plugins;
   ctx->calendar = opt.calendar;
+  ctx->db_path = opt.db;
   return TRUE;
 }
 
@@ -628,6 +712,7 @@ run (int argc, char **argv)
   g_option_context_add_main_entries (context, filter_entries, NULL);
   g_option_context_add_main_entries (context, output_entries, NULL);
   g_option_context_add_main_entries (context, validate_entries, NULL);
+  g_option_context_add_main_entries (context, audit_entries, NULL);
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context, exit_status_text);
 
@@ -688,7 +773,7 @@ run (int argc, char **argv)
   ctx.json = opt.json;
   if (!prepare_context (verb, n_args - n_words, &ctx, &error))
     goto fail;
-  if (verb->options & VERB_OFFLINE)
+  if (verb_is_offline (verb))
     {
       ok = verb->run (&ctx, opt.args + n_words, &error);
       if (ok)

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "caselink-plugins"
 
 #include "plugin-private.h"
+#include <caselink/case.h>
 #include "field-value.h"
 #include "workflow.h"
 

@@ -3,7 +3,7 @@
  *
  * The input is the calendar YAML. When it loads, due dates are computed in
  * every unit from a few fixed instants (today-ish, the epoch, the first and
- * the last years GDateTime can hold) and one instant and amount derived from
+ * the last days GDateTime can hold, the last hour of 9999 in UTC) and one instant and amount derived from
  * the input's hash, in Beijing time and in a zone west of UTC; the results
  * must not be earlier than the start and must stay within 9999-12-31. The
  * first line also goes to cl_deadline_unit_parse(). */
@@ -43,6 +43,7 @@ compute_all (const CLCalendar *cal, guint hash)
     0,
     (MIN_SECS + 86400) * G_USEC_PER_SEC,
     (MAX_SECS - 3 * 86400) * G_USEC_PER_SEC,
+    (MAX_SECS - 3600) * G_USEC_PER_SEC,                 /* 10000-01-01 in Beijing */
     (MIN_SECS + (gint64) (hash % (guint64) (MAX_SECS - MIN_SECS))) * G_USEC_PER_SEC,
   };
   const gint amounts[] = { 0, 1, 10, (gint) (hash % 1000) + 1 };

@@ -231,6 +231,60 @@ test_dirs (void)
   g_assert_true (strstr (g_ptr_array_index (errors, 1), "other.yaml:3:1: id_prefix 'DM' is already used") != NULL);
 }
 
+/* guards: and actions: name plugin hooks; whether a plugin provides them is
+ * a separate check against the hooks of the loaded plugins. */
+static void
+test_hooks (void)
+{
+  static const char *text =
+    "workflow: hooked\n"
+    "version: 1\n"
+    "id_prefix: HK\n"
+    "actions: eco.on_create\n"
+    "fields:\n"
+    "  title: {type: string, required: true}\n"
+    "states:\n"
+    "  open: {initial: true}\n"
+    "  done: {final: true}\n"
+    "transitions:\n"
+    "  finish: {from: open, to: done, by: clerk,\n"
+    "           guards: [eco.region_ok, eco.nope], actions: [eco.stamp]}\n";
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) hooks = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(CLWorkflow) wf = load (text, errors);
+  const CLTransition *t;
+  g_autofree char *canonical = NULL;
+
+  g_assert_cmpuint (errors->len, ==, 0);
+  g_assert_nonnull (wf);
+  g_assert_cmpuint (wf->actions->len, ==, 1);
+  t = cl_workflow_transition (wf, "finish");
+  g_assert_cmpuint (t->guards->len, ==, 2);
+  g_assert_cmpstr (((CLHookRef *) t->guards->pdata[1])->name, ==, "eco.nope");
+  g_assert_cmpstr (((CLHookRef *) t->guards->pdata[1])->position, ==, "w.yaml:12:36");
+  canonical = cl_workflow_canonical (wf);
+  g_assert_nonnull (strstr (canonical, "guards[eco.region_ok,eco.nope] actions[eco.stamp]"));
+
+  /* NULL: not checked (the loader alone knows no plugins). */
+  g_assert_true (cl_workflow_check_hooks (wf, NULL, errors));
+  g_hash_table_insert (hooks, (gpointer) "eco.on_create", (gpointer) "action");
+  g_hash_table_insert (hooks, (gpointer) "eco.region_ok", (gpointer) "validator");
+  g_hash_table_insert (hooks, (gpointer) "eco.stamp", (gpointer) "action");
+  g_assert_false (cl_workflow_check_hooks (wf, hooks, errors));
+  g_assert_cmpuint (errors->len, ==, 2);
+  g_assert_cmpstr (errors->pdata[0], ==,
+                   "w.yaml:12:21: transition 'finish' names 'eco.region_ok' as a guard, but that hook is a validator");
+  g_assert_cmpstr (errors->pdata[1], ==,
+                   "w.yaml:12:36: transition 'finish' names guard 'eco.nope', which no loaded plugin provides (unknown hook)");
+
+  assert_error ("workflow: x\nversion: 1\nid_prefix: X\nstates: {a: {initial: true}, b: {final: true}}\n"
+                "transitions: {t: {from: a, to: b, by: r, guards: [nodot]}}\n",
+                "5:51", "invalid guard name 'nodot'");
+  assert_error ("workflow: x\nversion: 1\nid_prefix: X\nstates: {a: {initial: true}, b: {final: true}}\n"
+                "transitions: {t: {from: a, to: b, by: r, actions: [p.a, p.a]}}\n",
+                "5:57", "action 'p.a' is named twice");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,5 +295,6 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/dirs", test_dirs);
   g_test_add_func ("/loader/language-errors", test_language_errors);
   g_test_add_func ("/loader/calendars-and-sets", test_calendars_and_sets);
+  g_test_add_func ("/loader/hooks", test_hooks);
   return g_test_run ();
 }

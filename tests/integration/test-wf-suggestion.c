@@ -1,0 +1,603 @@
+/* test-wf-suggestion.c — the shipped workflow procuratorial_suggestion
+ * (检察建议: generic, also for the 八号检察建议 on production safety and for
+ * social-governance suggestions), driven over D-Bus along its main path and
+ * every alternative: both modes of service, the urgent (shorter) period,
+ * objection with the reply clock paused and then maintained, amended or
+ * withdrawn, expiry that urges by itself (on_expire, with the test clock),
+ * escalation, a reply after escalation, a [deadlines] override of a
+ * non-statutory figure, and — with clients under the system users of
+ * tests/data/actors-library-1.yaml — that each step is taken by the role
+ * the law names (the recipient replies and objects; the chief approves and
+ * rules) and refused to the others. The spawns into this workflow from
+ * filing_supervision and supervise_transfer are tested in test-wf-transfer.
+ *
+ * Due instants are computed by hand with the cn calendar (2026: 劳动节
+ * 05-01..05-05, 国庆节 10-01..10-07). Month and calendar-day deadlines end at
+ * 23:59:59.999999 of their day. */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cl-errors.h"
+#include "harness.h"
+
+static const char *const test_clock[] = { "--test-clock", NULL };
+
+#define S(x) g_variant_new_string (x)
+#define NO_FIELDS NULL
+
+/* System users of actors-library-1.yaml (see that file). */
+#define U_HEAD "2"      /* bin:    agency_head@ecology-bureau */
+#define U_CHIEF "5"     /* games:  proc_chief@qh-proc */
+#define U_ADMIN "6"     /* man:    proc_admin@qh-proc */
+#define U_RECIPIENT "7" /* lp:     recipient@xn-yjj */
+#define U_YJJ_OFFICER "8" /* mail: agency_officer@xn-yjj */
+/* proc_chief sees every case; the others see the cases their agency
+ * created, holds or held, and get NotFound (exit 3) for the rest. */
+
+/* ---- clock and case helpers -------------------------------------------- */
+
+/* µs of a local time in Asia/Shanghai. */
+static gint64
+at (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr(GTimeZone) fixed = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) dt = g_date_time_new (tz ? tz : fixed, y, mo, d, h, mi, 0);
+  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+}
+
+/* The end of a local day: 23:59:59.999999. */
+static gint64
+end_of (int y, int mo, int d)
+{
+  return at (y, mo, d, 0, 0) + G_TIME_SPAN_DAY - 1;
+}
+
+static void
+set_time (ClHarness *h, gint64 us)
+{
+  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, "org.caselink.Testing1",
+                                           "SetTime", g_variant_new ("(x)", us));
+}
+
+static GVariant *
+prop (ClHarness *h, const char *path, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, name, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+static gint64
+deadline_of (ClHarness *h, const char *path)
+{
+  g_autoptr(GVariant) v = prop (h, path, "Deadline");
+  return g_variant_get_int64 (v);
+}
+
+static gboolean
+overdue_of (ClHarness *h, const char *path)
+{
+  g_autoptr(GVariant) v = prop (h, path, "Overdue");
+  return g_variant_get_boolean (v);
+}
+
+static void
+assert_agency (ClHarness *h, const char *path, const char *want)
+{
+  g_autoptr(GVariant) v = prop (h, path, "Agency");
+  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, want);
+}
+
+static void
+assert_state (ClHarness *h, const char *path, const char *want)
+{
+  g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
+  g_assert_cmpstr (s, ==, want);
+}
+
+/* Deadlines are processed after SetTime returns: wait for the effect. */
+static void
+wait_for (ClHarness *h, const char *path, const char *state, int overdue)
+{
+  for (int i = 0; i < 500; i++)
+    {
+      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
+      if ((state == NULL || g_str_equal (s, state)) && (overdue < 0 || overdue_of (h, path) == overdue))
+        return;
+      g_usleep (10000);
+    }
+  g_error ("case %s never reached state %s / overdue %d", path, state ? state : "*", overdue);
+}
+
+static char *
+create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
+{
+  return cl_test_create_case (cl_harness_connection (h), workflow, fields, path);
+}
+
+/* Take @transition and assert the state it leads to. */
+static void
+adv (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
+                                            fields ? fields : cl_test_fields (NULL, NULL), "", &error);
+  if (error != NULL)
+    g_error ("%s on %s: %s", transition, path, error->message);
+  g_assert_cmpstr (state, ==, want);
+}
+
+/* Assert @transition is refused with the D-Bus error @name, whose message
+ * contains @needle (when not NULL), and that the state did not change. */
+static void
+adv_refused (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *name,
+             const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = cl_test_case_state (cl_harness_connection (h), path);
+  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
+                                            fields ? fields : cl_test_fields (NULL, NULL), "", &error);
+  g_assert_null (state);
+  g_assert_nonnull (error);
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("%s: expected \"%s\" in: %s", transition, needle, error->message);
+  cl_assert_dbus_error (error, name);
+  assert_state (h, path, before);
+}
+
+/* The newest history entry for @transition, as (user, role). */
+static void
+assert_taken_by (ClHarness *h, const char *path, const char *transition, const char *user, const char *role)
+{
+  g_autoptr(GVariant) hist = cl_test_history (cl_harness_connection (h), path);
+
+  for (gsize i = g_variant_n_children (hist); i-- > 0;)
+    {
+      g_autoptr(GVariant) e = g_variant_get_child_value (hist, i);
+      g_autofree char *a = cl_test_dict_string (e, "action");
+      g_autofree char *t = cl_test_dict_string (e, "transition");
+      if (g_str_equal (a, "transition") && g_str_equal (t, transition))
+        {
+          g_autofree char *u = cl_test_dict_string (e, "user");
+          g_autofree char *r = cl_test_dict_string (e, "role");
+          if (user != NULL)
+            g_assert_cmpstr (u, ==, user);
+          g_assert_cmpstr (r, ==, role);
+          return;
+        }
+    }
+  g_error ("%s: no history entry for transition %s", path, transition);
+}
+
+/* How many history entries of @path have @action and contain @needle. */
+static guint
+count_notes (ClHarness *h, const char *path, const char *action, const char *needle)
+{
+  g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
+  guint n = 0;
+
+  for (gsize i = 0; i < g_variant_n_children (all); i++)
+    {
+      g_autoptr(GVariant) e = g_variant_get_child_value (all, i);
+      g_autofree char *a = cl_test_dict_string (e, "action");
+      g_autofree char *c = cl_test_dict_string (e, "comment");
+      if (g_str_equal (a, action) && strstr (c, needle) != NULL)
+        n++;
+    }
+  return n;
+}
+
+/* ---- the daemon -------------------------------------------------------- */
+
+/* actors-library-1.yaml. When the test does not run as root, the harness
+ * gives the current user proc_* roles and agency_head only; the main paths
+ * need the other roles of these workflows too, so a copy with one more line
+ * for the current user is used (roles of two entries add up). */
+static char *
+actors_template (void)
+{
+  g_autofree char *src = cl_test_srcdir_path ("tests/data/actors-library-1.yaml");
+  g_autofree char *text = NULL;
+  g_autofree char *more = NULL;
+  char *copy;
+  int fd;
+
+  if (getuid () == 0)
+    return g_steal_pointer (&src);
+  g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
+  more = g_strdup_printf ("%s  - {user: \"%s\", roles: [agency_officer, psb, recipient, proc_pil, proc_minor]}\n",
+                          text, g_get_user_name ());
+  fd = g_file_open_tmp ("caselink-actors-XXXXXX.yaml", &copy, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (copy, more, -1, NULL));
+  return copy;
+}
+
+static ClHarness *
+start (void)
+{
+  g_autofree char *actors = actors_template ();
+  ClHarness *h = cl_harness_new_full (NULL, test_clock, actors);
+
+  if (getuid () != 0)
+    g_unlink (actors);
+  return h;
+}
+
+static gboolean
+prerequisites (void)
+{
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root to run clients under other uids");
+      return FALSE;
+    }
+  if (setpriv == NULL)
+    {
+      g_test_skip ("setpriv is not installed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* caselinkctl --address A --json @args as @uid; the exit status, and
+ * stdout in @out when non-NULL. */
+static int
+ctl_argv (ClHarness *h, const char *uid, char **out, GPtrArray *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *so = NULL, *se = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, g_strdup ("setpriv"));
+  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
+  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
+  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  g_ptr_array_add (argv, g_strdup (g_getenv ("CASELINKCTL")));
+  g_ptr_array_add (argv, g_strdup ("--address"));
+  g_ptr_array_add (argv, g_strdup (cl_harness_address (h)));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &so, &se, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("caselinkctl as uid %s -> %d\n%s%s", uid, status, so, se);
+  if (out != NULL)
+    *out = g_steal_pointer (&so);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+}
+
+/* The same with the arguments given as a NULL-terminated list. */
+static int
+ctl_as (ClHarness *h, const char *uid, char **out, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *a;
+  va_list ap;
+
+  va_start (ap, out);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  return ctl_argv (h, uid, out, args);
+}
+
+/* A string member of the JSON object printed by caselinkctl --json. */
+static char *
+json_member (const char *text, const char *member)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *o;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (o, member));
+  return g_strdup (json_object_get_string_member (o, member));
+}
+
+/* caselinkctl create WORKFLOW ARGS... as @uid, asserting success; the
+ * new case's id. */
+static char *
+create_as (ClHarness *h, const char *uid, const char *workflow, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  const char *a;
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) "create");
+  g_ptr_array_add (args, (char *) workflow);
+  va_start (ap, workflow);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  g_assert_cmpint (ctl_argv (h, uid, &out, args), ==, 0);
+  return json_member (out, "id");
+}
+
+/* The object path of case @id. */
+static char *
+path_of (ClHarness *h, const char *id)
+{
+  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, CL_MANAGER_IFACE, "GetCase",
+                                           g_variant_new ("(s)", id));
+  char *path = NULL;
+
+  g_variant_get (r, "(o)", &path);
+  return path;
+}
+
+/* ---- procuratorial_suggestion ------------------------------------------- */
+
+/* A drafted suggestion of the provincial procuratorate. */
+static char *
+new_suggestion (ClHarness *h, const char *title, char **path)
+{
+  char *id = create (h, "procuratorial_suggestion",
+                     cl_test_fields ("title", S (title), "domain", S ("general"), "procuratorate", S ("qh-proc"),
+                                     NULL),
+                     path);
+
+  assert_state (h, *path, "drafted");
+  assert_agency (h, *path, "qh-proc");
+  return id;
+}
+
+static GVariant *
+approval_fields (void)
+{
+  return cl_test_fields ("suggestion_type", S ("social_governance"), "recipient_agency", S ("xn-yjj"),
+                         "suggestion_no", S ("青检建〔2026〕8号"), "content", S ("落实安全生产源头治理"), NULL);
+}
+
+static void
+test_main_path (void)
+{
+  ClHarness *h = start ();
+  g_autofree char *id = NULL, *path = NULL;
+  const char *cc[] = { "市委政法委", "市人大常委会", NULL };
+
+  set_time (h, at (2026, 7, 31, 9, 0));
+  id = new_suggestion (h, "落实八号检察建议：危化品企业安全隐患", &path);
+  g_assert_true (g_str_has_prefix (id, "JJ-2026-"));
+  g_assert_cmpint (deadline_of (h, path), ==, 0);
+
+  adv_refused (h, path, "approve", NO_FIELDS, "org.caselink.Error.MissingField", "recipient_agency");
+  adv (h, path, "approve", approval_fields (), "approved");
+  assert_taken_by (h, path, "approve", NULL, "proc_chief");
+
+  /* 宣告送达 with copies; not as urgent when urgent is set. */
+  set_time (h, at (2026, 8, 3, 10, 0));                 /* Monday */
+  adv_refused (h, path, "serve", NO_FIELDS, "org.caselink.Error.MissingField", "service_mode");
+  adv_refused (h, path, "serve", cl_test_fields ("service_mode", S ("ceremony"), "urgent", g_variant_new_boolean (TRUE),
+                                                 NULL), "org.caselink.Error.Rejected", "urgent");
+  adv (h, path, "serve", cl_test_fields ("service_mode", S ("ceremony"), "service_venue", S ("市应急管理局会议室"),
+                                         "cc", g_variant_new_strv (cc, -1), "suggestion_no8", S ("true"), NULL),
+       "awaiting_reply");
+  assert_taken_by (h, path, "serve", NULL, "proc_admin");
+  /* Held by the recipient; 2 months from Mon 08-03 → Sat 10-03, in the
+   * National Day holiday → Thu 10-08. */
+  assert_agency (h, path, "xn-yjj");
+  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 8));
+  g_assert_cmpuint (count_notes (h, path, "deadline", "2 months"), ==, 1);
+
+  set_time (h, at (2026, 9, 10, 15, 0));
+  adv_refused (h, path, "reply", cl_test_fields ("reply_content", S ("已整改"), NULL),
+               "org.caselink.Error.MissingField", "reply_adoption");
+  adv (h, path, "reply", cl_test_fields ("reply_content", S ("已开展专项检查，整改隐患 37 处"),
+                                         "reply_adoption", S ("adopted"),
+                                         "rectification", S ("建立风险分级管控台账"), NULL), "evaluating");
+  assert_taken_by (h, path, "reply", NULL, "recipient");
+  assert_agency (h, path, "qh-proc");
+  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  adv_refused (h, path, "accept_reasons", cl_test_fields ("close_reason", S ("x"), NULL),
+               "org.caselink.Error.Rejected", "reply_adoption");
+  adv (h, path, "adopt", NO_FIELDS, "adopted");
+  g_assert_false (overdue_of (h, path));
+  cl_harness_free (h);
+}
+
+static void
+test_objection (void)
+{
+  ClHarness *h = start ();
+  g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
+
+  /* Objection, re-examined, maintained: the reply period pauses meanwhile.
+   * Served Mon 06-15: 2 months → Sat 08-15 → Mon 08-17. */
+  set_time (h, at (2026, 6, 15, 10, 0));
+  a = new_suggestion (h, "社会治理检察建议：电动自行车充电隐患", &a_path);
+  adv (h, a_path, "approve", approval_fields (), "approved");
+  adv (h, a_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
+  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 17));
+  set_time (h, at (2026, 6, 20, 10, 0));
+  adv_refused (h, a_path, "object", NO_FIELDS, "org.caselink.Error.MissingField", "objection");
+  adv (h, a_path, "object", cl_test_fields ("objection", S ("部分事项不属本单位职责"), NULL), "re_examining");
+  assert_agency (h, a_path, "qh-proc");
+  /* While paused the due instant is kept and nothing expires. */
+  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 17));
+  set_time (h, at (2026, 6, 25, 10, 0));
+  adv (h, a_path, "maintain", cl_test_fields ("re_exam_result", S ("异议不成立，已说明理由"), NULL), "awaiting_reply");
+  /* 5 days paused (06-20 … 06-24) are added to the due day the clock had,
+   * Mon 08-17 → Sat 08-22, rolled → Mon 08-24. */
+  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 24));
+  g_assert_cmpuint (count_notes (h, a_path, "deadline", "resumed"), ==, 1);
+  assert_agency (h, a_path, "xn-yjj");
+
+  /* Urgent: a shorter period, 15 calendar days by default [M]. Objected,
+   * amended and served again with a new period. */
+  set_time (h, at (2026, 9, 18, 9, 0));                 /* Friday */
+  b = new_suggestion (h, "紧急检察建议：尾矿库溃坝风险", &b_path);
+  adv (h, b_path, "approve", approval_fields (), "approved");
+  adv_refused (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), NULL),
+               "org.caselink.Error.MissingField", "urgent_reason");
+  adv_refused (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), "urgent_reason", S ("汛期"),
+                                                          NULL), "org.caselink.Error.Rejected", "urgent");
+  adv (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), "urgent_reason", S ("汛期临近"),
+                                                  "urgent", g_variant_new_boolean (TRUE), NULL),
+       "awaiting_reply_urgent");
+  /* 15 days from Fri 09-18 → Sat 10-03, a holiday → Thu 10-08. */
+  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 10, 8));
+  adv (h, b_path, "object", cl_test_fields ("objection", S ("整改期限过短"), NULL), "re_examining");
+  set_time (h, at (2026, 9, 21, 9, 0));                 /* Monday */
+  adv (h, b_path, "amend", cl_test_fields ("re_exam_result", S ("异议成立，修改建议内容"), NULL), "approved");
+  assert_taken_by (h, b_path, "amend", NULL, "proc_chief");
+  g_assert_cmpint (deadline_of (h, b_path), ==, 0);
+  adv (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply_urgent");
+  /* A new period: 15 days from Mon 09-21 → Tue 10-06 → Thu 10-08. */
+  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 10, 8));
+
+  /* Withdrawn after an objection; a draft abandoned. */
+  c = new_suggestion (h, "撤回的检察建议", &c_path);
+  adv (h, c_path, "approve", approval_fields (), "approved");
+  adv (h, c_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
+  adv (h, c_path, "object", cl_test_fields ("objection", S ("已另案处理"), NULL), "re_examining");
+  adv_refused (h, c_path, "withdraw", cl_test_fields ("re_exam_result", S ("异议成立"), NULL),
+               "org.caselink.Error.MissingField", "withdraw_reason");
+  adv (h, c_path, "withdraw", cl_test_fields ("re_exam_result", S ("异议成立"), "withdraw_reason", S ("事实有误"), NULL),
+       "withdrawn");
+  g_clear_pointer (&c, g_free);
+  g_clear_pointer (&c_path, g_free);
+  c = new_suggestion (h, "未制发", &c_path);
+  adv (h, c_path, "abandon", cl_test_fields ("withdraw_reason", S ("不需要"), NULL), "withdrawn");
+  cl_harness_free (h);
+}
+
+static void
+test_expiry_escalation (void)
+{
+  ClHarness *h = start ();
+  g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
+  g_autofree char *conf = NULL, *more = NULL;
+
+  /* No reply in 2 months: served Mon 03-02 → Sat 05-02, in the Labour Day
+   * holiday → Wed 05-06. Missed: urged by the system, a new 15-day period
+   * [M] from Thu 05-07 → Fri 05-22, missed too: overdue, nothing fires. */
+  set_time (h, at (2026, 3, 2, 10, 0));
+  a = new_suggestion (h, "逾期未回复", &a_path);
+  adv (h, a_path, "approve", approval_fields (), "approved");
+  adv (h, a_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
+  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 5, 6));
+  set_time (h, at (2026, 5, 7, 9, 0));
+  wait_for (h, a_path, "urged", FALSE);
+  assert_taken_by (h, a_path, "urge", "caselinkd", "system");
+  assert_agency (h, a_path, "xn-yjj");
+  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 5, 22));
+  set_time (h, at (2026, 5, 23, 9, 0));
+  wait_for (h, a_path, "urged", TRUE);
+
+  /* No good reason: escalated; the recipient then replies, not adopting,
+   * and the chief accepts its reasons. */
+  adv_refused (h, a_path, "escalate", NO_FIELDS, "org.caselink.Error.MissingField", "escalation_route");
+  adv (h, a_path, "escalate", cl_test_fields ("escalation_route", S ("notify_superior"),
+                                              "escalation_note", S ("通报市政府"), NULL), "escalated");
+  assert_agency (h, a_path, "qh-proc");
+  g_assert_false (overdue_of (h, a_path));
+  adv (h, a_path, "reply_after_escalation", cl_test_fields ("reply_content", S ("职责已划转"),
+                                                            "reply_adoption", S ("not_adopted"), NULL), "evaluating");
+  adv_refused (h, a_path, "adopt", NO_FIELDS, "org.caselink.Error.Rejected", "reply_adoption");
+  adv (h, a_path, "accept_reasons", cl_test_fields ("close_reason", S ("理由正当"), NULL), "closed");
+
+  /* Replied in time but not carried out: escalated to PIL, then closed. */
+  b = new_suggestion (h, "整改不到位", &b_path);
+  adv (h, b_path, "approve", approval_fields (), "approved");
+  adv (h, b_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
+  adv (h, b_path, "reply", cl_test_fields ("reply_content", S ("正在整改"), "reply_adoption", S ("partially"), NULL),
+       "evaluating");
+  adv (h, b_path, "escalate", cl_test_fields ("escalation_route", S ("pil"), NULL), "escalated");
+  adv (h, b_path, "close", cl_test_fields ("close_reason", S ("已转公益诉讼立案"), NULL), "closed");
+  assert_taken_by (h, b_path, "close", NULL, "proc_chief");
+
+  /* The urgent period is not statutory: a deployment sets its own, here
+   * 5 working days. From Fri 09-18: Sun 09-20 (a make-up working day),
+   * Mon 21, Tue 22, Wed 23, Thu 24 → 09-24. */
+  cl_harness_stop_daemon (h);
+  g_assert_true (g_file_get_contents (cl_harness_config_path (h), &conf, NULL, NULL));
+  more = g_strconcat (conf, "[deadlines]\nprocuratorial_suggestion.awaiting_reply_urgent=5 working_days\n", NULL);
+  g_assert_true (g_file_set_contents (cl_harness_config_path (h), more, -1, NULL));
+  cl_harness_start_daemon (h);
+  set_time (h, at (2026, 9, 18, 9, 0));
+  c = new_suggestion (h, "本地紧急期限", &c_path);
+  adv (h, c_path, "approve", approval_fields (), "approved");
+  adv (h, c_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), "urgent", S ("true"),
+                                                  "urgent_reason", S ("紧急"), NULL), "awaiting_reply_urgent");
+  g_assert_cmpint (deadline_of (h, c_path), ==, end_of (2026, 9, 24));
+  g_assert_cmpuint (count_notes (h, c_path, "deadline", "[deadlines]"), ==, 1);
+  cl_harness_free (h);
+}
+
+/* Each step as the role the law names; a caller in another role is refused
+ * (PermissionDenied: exit 4). */
+static void
+test_roles (void)
+{
+  ClHarness *h;
+  g_autofree char *id = NULL, *path = NULL;
+
+  if (!prerequisites ())
+    return;
+  h = start ();
+  set_time (h, at (2026, 8, 3, 10, 0));
+
+  /* A procuratorial department drafts; not the addressee, not an agency. */
+  g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "create", "procuratorial_suggestion", "-f", "title=x", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_HEAD, NULL, "create", "procuratorial_suggestion", "-f", "title=x", NULL), ==, 4);
+  id = create_as (h, U_ADMIN, "procuratorial_suggestion", "-f", "title=检察建议", "-f", "procuratorate=qh-proc", NULL);
+  path = path_of (h, id);
+  /* The chief procurator approves. */
+  g_assert_cmpint (ctl_as (h, U_ADMIN, NULL, "advance", id, "approve", "-f", "suggestion_type=social_governance",
+                           "-f", "recipient_agency=xn-yjj", "-f", "suggestion_no=1", "-f", "content=c", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_CHIEF, NULL, "advance", id, "approve", "-f", "suggestion_type=social_governance",
+                           "-f", "recipient_agency=xn-yjj", "-f", "suggestion_no=1", "-f", "content=c", NULL), ==, 0);
+  assert_taken_by (h, path, "approve", "games", "proc_chief");
+  /* The addressee does not see the case before it is served (exit 3);
+   * the chief sees it but does not serve. */
+  g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "advance", id, "serve", "-f", "service_mode=written", NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, U_CHIEF, NULL, "advance", id, "serve", "-f", "service_mode=written", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_ADMIN, NULL, "advance", id, "serve", "-f", "service_mode=written", NULL), ==, 0);
+  /* Only the recipient objects and replies: not an officer of the same
+   * unit, not the procuratorate; another agency's head does not see it. */
+  g_assert_cmpint (ctl_as (h, U_YJJ_OFFICER, NULL, "advance", id, "object", "-f", "objection=o", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_YJJ_OFFICER, NULL, "advance", id, "reply", "-f", "reply_content=r",
+                           "-f", "reply_adoption=adopted", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_ADMIN, NULL, "advance", id, "reply", "-f", "reply_content=r",
+                           "-f", "reply_adoption=adopted", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_HEAD, NULL, "advance", id, "reply", "-f", "reply_content=r",
+                           "-f", "reply_adoption=adopted", NULL), ==, 3);
+  g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "advance", id, "object", "-f", "objection=o", NULL), ==, 0);
+  assert_taken_by (h, path, "object", "lp", "recipient");
+  /* The chief rules on the objection. */
+  g_assert_cmpint (ctl_as (h, U_ADMIN, NULL, "advance", id, "maintain", "-f", "re_exam_result=r", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_CHIEF, NULL, "advance", id, "maintain", "-f", "re_exam_result=r", NULL), ==, 0);
+  g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "advance", id, "reply", "-f", "reply_content=r",
+                           "-f", "reply_adoption=adopted", NULL), ==, 0);
+  assert_taken_by (h, path, "reply", "lp", "recipient");
+  /* The procuratorate, not the recipient, closes it. */
+  g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "advance", id, "adopt", NULL), ==, 4);
+  g_assert_cmpint (ctl_as (h, U_ADMIN, NULL, "advance", id, "adopt", NULL), ==, 0);
+  assert_state (h, path, "adopted");
+  cl_harness_free (h);
+}
+
+int
+main (int argc, char **argv)
+{
+  cl_test_init (&argc, &argv);
+  g_test_add_func ("/wf-suggestion/main-path", test_main_path);
+  g_test_add_func ("/wf-suggestion/objection", test_objection);
+  g_test_add_func ("/wf-suggestion/expiry-escalation", test_expiry_escalation);
+  g_test_add_func ("/wf-suggestion/roles", test_roles);
+  return g_test_run ();
+}

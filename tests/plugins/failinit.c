@@ -1,0 +1,19 @@
+/* failinit.c — init fails; exit must then not run. */
+#include <caselink/plugin.h>
+
+static gboolean
+failinit_init (CaselinkPlugin *plugin, GError **error)
+{
+  caselink_plugin_serve_domain (plugin, "testdomain");
+  g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_FAILED, "no licence file");
+  return FALSE;
+}
+
+static void
+failinit_exit (CaselinkPlugin *plugin)
+{
+  g_error ("failinit: exit after a failed init");
+}
+
+CASELINK_PLUGIN_DEFINE ("failinit", "1.0", "Its init fails", CASELINK_PLUGIN_PRIORITY_DEFAULT, failinit_init,
+                        failinit_exit)
