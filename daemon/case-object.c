@@ -101,7 +101,15 @@ case_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer da
     return FALSE;
   /* plugins: the redactors of the case's domain decide which fields the caller sees */
   cl_plugins_redact_record (d, rec, cl_daemon_identify (d, call));
+  /* A sealed record's content is read only through QuerySealed. */
+  if (rec->sealed)
+    {
+      g_clear_pointer (&rec->fields, g_variant_unref);
+      rec->fields = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+    }
   cl_case_properties (rec, name, b);
+  if (name == NULL || g_str_equal (name, "Sealed"))
+    g_variant_builder_add (b, "{sv}", "Sealed", g_variant_new_boolean (rec->sealed));
   if (name == NULL || g_str_equal (name, "Links"))
     {
       g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, error);
@@ -228,27 +236,22 @@ transitions (CLCall *call, GVariant *args, gpointer data)
   cl_call_return (call, g_variant_new ("(aa{sv})", &b));
 }
 
-static void
-history (CLCall *call, GVariant *args, gpointer data)
+GVariant *
+cl_case_history_variant (CLDaemon *d, const CLCaseRecord *rec, const CLIdentity *who, GError **error)
 {
-  CLDaemon *d = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
-  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) rows = cl_store_history (d->store, rec, error);
   const CLWorkflow *wf = NULL;
   GVariantBuilder b;
 
-  if (rec == NULL || (rows = cl_store_history (d->store, rec, &error)) == NULL)
-    {
-      cl_call_error (call, error);
-      return;
-    }
+  if (rows == NULL)
+    return NULL;
   wf = cl_registry_version (d->registry, rec->workflow, rec->version);
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < rows->len; i++)
     {
       CLHistoryRecord *h = g_ptr_array_index (rows, i);
       g_autofree char *actor = NULL;
+      g_autoptr(GVariant) fields = NULL;
 
       if (*h->role != '\0' && *h->agency != '\0')
         actor = g_strdup_printf ("%s (%s@%s)", h->user, h->role, h->agency);
@@ -270,12 +273,56 @@ history (CLCall *call, GVariant *args, gpointer data)
       g_variant_builder_add (&b, "{sv}", "to", g_variant_new_string (h->to_state));
       g_variant_builder_add (&b, "{sv}", "comment", g_variant_new_string (h->comment));
       /* plugins: each entry's fields, redacted as the case's Fields are */
-      g_autoptr(GVariant) fields = cl_plugins_redact (d, rec, wf, cl_daemon_identify (d, call), h->fields);
+      fields = cl_plugins_redact (d, rec, wf, who, h->fields);
       g_variant_builder_add (&b, "{sv}", "fields", fields);
       g_variant_builder_add (&b, "{sv}", "hash", g_variant_new_string (h->hash));
       g_variant_builder_close (&b);
     }
-  cl_call_return (call, g_variant_new ("(aa{sv})", &b));
+  return g_variant_builder_end (&b);
+}
+
+static void
+history (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
+  GVariant *entries;
+
+  if (rec == NULL)
+    {
+      cl_call_error (call, error);
+      return;
+    }
+  if (rec->sealed)
+    {
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_PERMISSION_DENIED),
+                          "case %s is a sealed record (犯罪记录封存): read it with QuerySealed(reason), "
+                          "which is recorded", rec->id);
+      return;
+    }
+  entries = cl_case_history_variant (d, rec, cl_daemon_identify (d, call), &error);
+  if (entries == NULL)
+    {
+      cl_call_error (call, error);
+      return;
+    }
+  cl_call_return (call, g_variant_new ("(@aa{sv})", entries));
+}
+
+/* The only way to read a sealed record: for sealing_query, with a reason,
+ * and recorded in the case's history before the answer goes out. */
+static void
+query_sealed (CLCall *call, GVariant *args, gpointer data)
+{
+  CLDaemon *d = data;
+  const char *reason;
+  g_autofree char *id = id_for_call (call);
+
+  if (!visible_or_reply (d, call))
+    return;
+  g_variant_get (args, "(&s)", &reason);
+  cl_engine_query_sealed (d->engine, call, id, reason);
 }
 
 /* Introspection answers for any well-formed case path: whether a case
@@ -294,6 +341,7 @@ static const CLMethod case_methods[] = {
   { "Comment", "s", "text", "", "", comment },
   { "History", "", "", "aa{sv}", "entries", history },
   { "Link", "ss", "other_id relation", "", "", link_case },
+  { "QuerySealed", "s", "reason", "a{sv}", "record", query_sealed },
   { NULL },
 };
 
@@ -302,6 +350,7 @@ static const CLProperty case_props[] = {
   { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x", "const" },
   { "Updated", "x" }, { "Deadline", "x" }, { "Overdue", "b" }, { "Fields", "a{sv}" },
   { "Links", "a(sss)" },
+  { "Sealed", "b" },
   { NULL },
 };
 

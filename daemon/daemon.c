@@ -24,6 +24,9 @@ cl_daemon_may_see (CLDaemon *d, const CLIdentity *who, const CLCaseRecord *rec)
   gboolean visible = FALSE;
   g_autoptr(GError) error = NULL;
 
+  /* A sealed record (犯罪记录封存) is gone for everyone but sealing_query. */
+  if (rec->sealed && !cl_identity_has_role (who, CL_SEALING_ROLE))
+    return FALSE;
   if (who->sees_all)
     return TRUE;
   if (!cl_store_case_visible_to (d->store, rec->seq, who->agency, &visible, &error))

@@ -37,6 +37,9 @@ gboolean cl_daemon_may_see (CLDaemon *d, const CLIdentity *who, const CLCaseReco
 /* For list filters: NULL = everything, else the agency whose cases show. */
 const char *cl_daemon_party (const CLIdentity *who);
 
+/* The role that may find sealed records and read them with QuerySealed. */
+#define CL_SEALING_ROLE "sealing_query"
+
 /* Send a Manager1 signal (or Case1 PropertiesChanged) to every subscriber. */
 void cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
                                     const char *member, GVariant *args);

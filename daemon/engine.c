@@ -23,6 +23,7 @@ typedef enum {
   JOB_UPDATE,
   JOB_COMMENT,
   JOB_LINK,
+  JOB_QUERY_SEALED,
 } JobKind;
 
 typedef struct {
@@ -853,6 +854,52 @@ cl_engine_plugin_link (const CLHookScope *scope, const char *other_id, const cha
   return TRUE;
 }
 
+static gboolean
+run_query_sealed (CLEngine *engine, Job *job, GError **error)
+{
+  CLDaemon *d = engine->d;
+  const CLIdentity *who = cl_daemon_identify (d, job->call);
+  CLWorkflow *wf = NULL;
+  g_autoptr(CLCaseRecord) rec = load_case (d, job->id, &wf, error);
+  g_autofree char *note = NULL;
+  g_autoptr(GVariant) fields = NULL;
+  GVariant *history;
+  const char *reason = g_strstrip (job->comment);
+
+  if (rec == NULL)
+    return FALSE;
+  if (!rec->sealed)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "case %s is not sealed: read it as any other case", rec->id);
+      return FALSE;
+    }
+  if (!cl_identity_has_role (who, CL_SEALING_ROLE))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PERMISSION_DENIED, "reading a sealed record needs the role %s",
+                   CL_SEALING_ROLE);
+      return FALSE;
+    }
+  if (g_utf8_strlen (reason, -1) < 2 || !check_comment (reason, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                     "give the legal reason for reading a sealed record (it is recorded)");
+      return FALSE;
+    }
+  note = g_strdup_printf ("sealed record read: %s", reason);
+  if (!cl_case_note (d->store, rec, who, CL_SEALING_ROLE, "sealed_query", note, cl_daemon_now (d), error)
+      || !cl_store_update_case (d->store, rec, error))
+    return FALSE;
+  history = cl_case_history_variant (d, rec, who, error);
+  if (history == NULL)
+    return FALSE;
+  fields = cl_plugins_redact (d, rec, wf, who, rec->fields);
+  job->reply = g_variant_ref_sink (g_variant_new ("(@a{sv})",
+                                                  g_variant_new_parsed ("{'fields': <%@a{sv}>, 'history': <%@aa{sv}>}",
+                                                                        fields, history)));
+  return TRUE;
+}
+
 /* ---- queue and group commit ------------------------------------------- */
 
 GVariant *
@@ -888,6 +935,7 @@ run_job (CLEngine *engine, Job *job, GError **error)
     case JOB_CREATE: return run_create (engine, job, error);
     case JOB_ADVANCE: return run_advance (engine, job, error);
     case JOB_LINK: return run_link (engine, job, error);
+    case JOB_QUERY_SEALED: return run_query_sealed (engine, job, error);
     default: return run_update (engine, job, error);
     }
 }
@@ -1037,6 +1085,15 @@ cl_engine_link (CLEngine *engine, CLCall *call, const char *id, const char *othe
   job->id = g_strdup (id);
   job->other_id = g_strdup (other_id);
   job->relation = g_strdup (relation);
+  submit (engine, job);
+}
+
+void
+cl_engine_query_sealed (CLEngine *engine, CLCall *call, const char *id, const char *reason)
+{
+  Job *job = job_new (JOB_QUERY_SEALED, call, NULL);
+  job->id = g_strdup (id);
+  job->comment = g_strdup (reason);
   submit (engine, job);
 }
 

@@ -20,6 +20,8 @@ void cl_engine_advance (CLEngine *engine, CLCall *call, const char *id, const ch
 void cl_engine_update (CLEngine *engine, CLCall *call, const char *id, GVariant *fields, const char *comment);
 void cl_engine_comment (CLEngine *engine, CLCall *call, const char *id, const char *text);
 void cl_engine_link (CLEngine *engine, CLCall *call, const char *id, const char *other_id, const char *relation);
+/* Case1.QuerySealed: record the read, then answer {fields, history}. */
+void cl_engine_query_sealed (CLEngine *engine, CLCall *call, const char *id, const char *reason);
 
 /* Commit what is queued now (before a read, so a caller sees its own
  * writes; and at shutdown). */

@@ -151,6 +151,7 @@ list_cases (CLCall *call, GVariant *args, gpointer data)
       return;
     }
   f.party = cl_daemon_party (cl_daemon_identify (d, call));
+  f.hide_sealed = !cl_identity_has_role (cl_daemon_identify (d, call), CL_SEALING_ROLE);
   cl_engine_flush (d->engine);
   rows = cl_store_list_cases (d->store, &f, &error);
   if (rows == NULL)
@@ -176,6 +177,8 @@ list_cases (CLCall *call, GVariant *args, gpointer data)
       g_variant_builder_add (&b, "{sv}", "updated", g_variant_new_int64 (rec->updated));
       g_variant_builder_add (&b, "{sv}", "deadline", g_variant_new_int64 (rec->deadline));
       g_variant_builder_add (&b, "{sv}", "overdue", g_variant_new_boolean (rec->overdue));
+      if (rec->sealed)
+        g_variant_builder_add (&b, "{sv}", "sealed", g_variant_new_boolean (TRUE));
       g_variant_builder_close (&b);
     }
   cl_call_return (call, g_variant_new ("(aa{sv})", &b));
@@ -201,6 +204,7 @@ count_cases (CLCall *call, GVariant *args, gpointer data)
       return;
     }
   f.party = cl_daemon_party (cl_daemon_identify (d, call));
+  f.hide_sealed = !cl_identity_has_role (cl_daemon_identify (d, call), CL_SEALING_ROLE);
   cl_engine_flush (d->engine);
   counts = cl_store_count_cases (d->store, &f, group_by, &error);
   if (counts == NULL)
@@ -312,16 +316,18 @@ manager_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer
   if (name == NULL || g_str_equal (name, "CaseCount"))
     {
       guint64 n = 0;
-      const char *party = cl_daemon_party (cl_daemon_identify (d, call));
+      const CLIdentity *who = cl_daemon_identify (d, call);
+      const char *party = cl_daemon_party (who);
+      gboolean hide_sealed = !cl_identity_has_role (who, CL_SEALING_ROLE);
       cl_engine_flush (d->engine);
-      if (party == NULL)
+      if (party == NULL && !hide_sealed)
         {
           if (!cl_store_count_all (d->store, &n, error))
             return FALSE;
         }
       else
         {
-          CLCaseFilter f = { .party = party };
+          CLCaseFilter f = { .party = party, .hide_sealed = hide_sealed };
           g_autoptr(GHashTable) counts = cl_store_count_cases (d->store, &f, "", error);
           guint64 *total = counts ? g_hash_table_lookup (counts, "") : NULL;
           if (counts == NULL)

@@ -14,6 +14,9 @@ void cl_workflow_objects_register (CLDaemon *d);
 /* Case1 properties of @rec as a{sv} entries into @b (all, or only @name). */
 void cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuilder *b);
 
+/* History entries of @rec as Case1.History gives them, redacted for @who. */
+GVariant *cl_case_history_variant (CLDaemon *d, const CLCaseRecord *rec, const CLIdentity *who, GError **error);
+
 /* a(ss) (relation, id) from the store -> the Links property a(sss):
  * relation, id, object path (a string, as API v1 says). */
 GVariant *cl_case_links_variant (GVariant *links);

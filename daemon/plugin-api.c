@@ -211,6 +211,27 @@ caselink_case_set_field (CaselinkCase *c, const char *name, GVariant *value, GEr
   return TRUE;
 }
 
+gboolean
+caselink_case_set_sealed (CaselinkCase *c, gboolean sealed, GError **error)
+{
+  if (!may_write (c, "caselink_case_set_sealed", error))
+    return FALSE;
+  if (c->writable->rec == NULL)
+    {
+      g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_INVALID, "the case has no number yet: seal it in an action");
+      return FALSE;
+    }
+  c->writable->rec->sealed = sealed;
+  return TRUE;
+}
+
+gboolean
+caselink_case_is_sealed (CaselinkCase *c)
+{
+  const CLCaseRecord *rec = c->scope ? c->scope->rec : c->rec;
+  return rec != NULL && rec->sealed;
+}
+
 /* ---- who is asking ------------------------------------------------------ */
 
 const char *

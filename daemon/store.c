@@ -80,6 +80,10 @@ static const char *const migration_sql[] = {
   "CREATE TABLE plugin_kv ("
   "  plugin TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
   "  PRIMARY KEY (plugin, key)) WITHOUT ROWID;",
+
+  /* 5: sealed records (犯罪记录封存): hidden from everyone without the
+   * sealing_query role, read only through Case1.QuerySealed */
+  "ALTER TABLE cases ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;",
 };
 
 static gboolean backfill_global_chain (CLStore *store, GError **error);
@@ -488,7 +492,7 @@ col_text (sqlite3_stmt *stmt, int i)
 }
 
 #define CASE_COLUMNS "seq, id, workflow, version, state, previous_state, title, domain, agency, " \
-                     "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head"
+                     "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head, sealed"
 
 const char *
 cl_store_case_columns (void)
@@ -518,6 +522,7 @@ cl_store_case_from_row (sqlite3_stmt *stmt)
   rec->fields = cl_store_fields_from_text ((const char *) sqlite3_column_text (stmt, 14));
   rec->history_count = (guint64) sqlite3_column_int64 (stmt, 15);
   rec->history_head = col_text (stmt, 16);
+  rec->sealed = sqlite3_column_int (stmt, 17) != 0;
   return rec;
 }
 
@@ -540,6 +545,7 @@ bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
   sqlite3_bind_text (stmt, 14, fields_text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) rec->history_count);
   sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 18, rec->sealed ? 1 : 0);
 }
 
 /* Every agency that created or held a case may see it ("party"). */
@@ -596,8 +602,8 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
 
   stmt = cl_store_stmt (store,
                         "INSERT INTO cases (id, workflow, version, state, previous_state, title, domain, agency, "
-                        "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                        "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head, sealed) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18)",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -618,8 +624,8 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
   stmt = cl_store_stmt (store,
                         "UPDATE cases SET id = ?1, workflow = ?2, version = ?3, state = ?4, previous_state = ?5, "
                         "title = ?6, domain = ?7, agency = ?8, creator_agency = ?9, created = ?10, updated = ?11, "
-                        "deadline = ?12, overdue = ?13, fields = ?14, history_count = ?15, history_head = ?16 "
-                        "WHERE seq = ?17",
+                        "deadline = ?12, overdue = ?13, fields = ?14, history_count = ?15, history_head = ?16, "
+                        "sealed = ?18 WHERE seq = ?17",
                         error);
   if (stmt == NULL)
     return FALSE;

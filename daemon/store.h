@@ -37,6 +37,7 @@ typedef struct {
   GVariant *fields;        /* a{sv}, canonical types */
   guint64 history_count;
   char *history_head;      /* hash of the newest history row */
+  gboolean sealed;         /* 犯罪记录封存: see cl_daemon_may_see */
 } CLCaseRecord;
 
 typedef struct {
@@ -66,6 +67,7 @@ typedef struct {
   guint limit;
   const char *after;       /* case id */
   const char *party;       /* non-NULL: only cases this agency created or held */
+  gboolean hide_sealed;    /* leave sealed records out */
 } CLCaseFilter;
 
 CLStore *cl_store_open (const char *path, CLSyncMode sync, GError **error);

@@ -133,6 +133,13 @@ hide_secret (CaselinkCase *c, const char *field, gpointer data)
   return TRUE;
 }
 
+/* Action: seal the case as a criminal record (犯罪记录封存). */
+static gboolean
+seal (CaselinkCase *c, const char *transition, gpointer data, GError **error)
+{
+  return caselink_case_set_sealed (c, TRUE, error);
+}
+
 static gboolean
 test_init (CaselinkPlugin *plugin, GError **error)
 {
@@ -143,6 +150,7 @@ test_init (CaselinkPlugin *plugin, GError **error)
          && caselink_plugin_add_guard (plugin, "testplugin.not_on_hold", not_on_hold, NULL)
          && caselink_plugin_add_action (plugin, "testplugin.on_create", on_create, NULL)
          && caselink_plugin_add_action (plugin, "testplugin.stamp", stamp, NULL)
+         && caselink_plugin_add_action (plugin, "testplugin.seal", seal, NULL)
          && caselink_plugin_add_redactor (plugin, "testplugin.hide_secret", hide_secret, NULL);
 }
 
