@@ -65,13 +65,15 @@ constant (CLYaml *y, yaml_node_t *node, const CLField *f)
   return v;
 }
 
-/* all/any nest; an alias can make them nest forever. */
+/* all/any nest; an alias can make them nest forever, or (reused many
+ * times) grow exponentially: both are bounded. */
 #define MAX_CONDITION_DEPTH 32
+#define MAX_CONDITION_NODES 256
 
-static CLCondition *parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth);
+static CLCondition *parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *budget);
 
 static CLCondition *
-parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind, guint depth)
+parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind, guint depth, guint *budget)
 {
   CLCondition *c = g_new0 (CLCondition, 1);
 
@@ -85,7 +87,7 @@ parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind, guint
     }
   for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++)
     {
-      CLCondition *child = parse (y, cl_yaml_node (y, *it), wf, depth + 1);
+      CLCondition *child = parse (y, cl_yaml_node (y, *it), wf, depth + 1, budget);
       if (child == NULL)
         {
           cl_condition_free (c);
@@ -99,11 +101,12 @@ parse_list (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, Kind kind, guint
 CLCondition *
 cl_condition_parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf)
 {
-  return parse (y, node, wf, 0);
+  guint budget = MAX_CONDITION_NODES;
+  return parse (y, node, wf, 0, &budget);
 }
 
 static CLCondition *
-parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth)
+parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *budget)
 {
   yaml_node_t *field_node = NULL, *op_key = NULL, *op_value = NULL;
   g_autoptr(GPtrArray) values = NULL;
@@ -111,6 +114,13 @@ parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth)
   CLCondition *c;
   int kind = -1;
 
+  if (*budget == 0)
+    {
+      cl_yaml_error (y, node, "a condition may have at most %d parts (aliases count each time they are used)",
+                     MAX_CONDITION_NODES);
+      return NULL;
+    }
+  (*budget)--;
   if (depth > MAX_CONDITION_DEPTH)
     {
       cl_yaml_error (y, node, "conditions nested more than %d deep (or an alias that refers to itself)",
@@ -167,7 +177,7 @@ parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth)
           cl_yaml_error (y, field_node, "all/any take no field");
           return NULL;
         }
-      return parse_list (y, op_value, wf, (Kind) kind, depth);
+      return parse_list (y, op_value, wf, (Kind) kind, depth, budget);
     }
   if (field_node == NULL || cl_yaml_scalar (field_node) == NULL)
     {

@@ -246,6 +246,11 @@ main (int argc, char **argv)
   cl_bus_on_vanished (d.bus, on_vanished, &d);
   cl_bus_on_disconnected (d.bus, on_disconnected, &d);
 
+  /* Handlers first: once the name is ours, clients (and service managers)
+   * may signal us at any moment. */
+  g_unix_signal_add (SIGTERM, on_stop_signal, &d);
+  g_unix_signal_add (SIGINT, on_stop_signal, &d);
+  g_unix_signal_add (SIGHUP, on_hup, &d);
   if (!cl_bus_request_name (d.bus, CL_DBUS_NAME, &error))
     {
       g_printerr ("caselinkd: %s\n", error->message);
@@ -253,9 +258,6 @@ main (int argc, char **argv)
       goto out;
     }
   cl_dbus_glue_attach (conn, NULL);
-  g_unix_signal_add (SIGTERM, on_stop_signal, &d);
-  g_unix_signal_add (SIGINT, on_stop_signal, &d);
-  g_unix_signal_add (SIGHUP, on_hup, &d);
   /* Deadlines missed while the daemon was down are processed now, in
    * batches, with the bus already answering. */
   cl_scheduler_rearm (d.scheduler);

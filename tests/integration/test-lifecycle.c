@@ -301,7 +301,7 @@ test_case_properties (void)
                            g_variant_new ("(s)", CL_CASE_IFACE));
   g_assert_cmpstr (g_variant_get_type_string (reply), ==, "(a{sv})");
   all = g_variant_get_child_value (reply, 0);
-  g_assert_cmpuint (g_variant_n_children (all), ==, 13);   /* 12 of API v1 and Links */
+  g_assert_cmpuint (g_variant_n_children (all), ==, 14);   /* 12 of API v1, Links and Sealed */
 
   s = cl_test_dict_string (all, "Id");
   g_assert_cmpstr (s, ==, id);
