@@ -76,7 +76,7 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
   GVariant *value;
   static const struct { const char *key; const char *type; } keys[] = {
     { "workflow", "s" }, { "state", "s" }, { "domain", "s" }, { "agency", "s" },
-    { "overdue", "b" }, { "text", "s" }, { "limit", "u" }, { "after", "s" },
+    { "overdue", "b" }, { "text", "s" }, { "limit", "u" }, { "after", "s" }, { "priority", "x" },
   };
 
   memset (f, 0, sizeof *f);
@@ -93,8 +93,17 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
       if (want == NULL)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
-                       "unknown filter '%.64s' (known: workflow, state, domain, agency, overdue, text, limit, after)", key);
+                       "unknown filter '%.64s' (known: workflow, state, domain, agency, overdue, text, limit, after, priority)", key);
           return FALSE;
+        }
+      /* priority: any integer type, for busctl users typing i or u */
+      if (g_str_equal (key, "priority") && !g_variant_is_of_type (v, G_VARIANT_TYPE_INT64)
+          && (g_variant_is_of_type (v, G_VARIANT_TYPE_INT32) || g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32)))
+        {
+          f->has_priority = TRUE;
+          f->priority = g_variant_is_of_type (v, G_VARIANT_TYPE_INT32) ? (gint64) g_variant_get_int32 (v)
+                                                                       : (gint64) g_variant_get_uint32 (v);
+          continue;
         }
       if (!g_variant_is_of_type (v, G_VARIANT_TYPE (want)))
         {
@@ -125,6 +134,11 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
         {
           f->has_overdue = TRUE;
           f->overdue = g_variant_get_boolean (v);
+        }
+      else if (g_str_equal (key, "priority"))
+        {
+          f->has_priority = TRUE;
+          f->priority = g_variant_get_int64 (v);
         }
       else if (g_str_equal (key, "limit"))
         {
@@ -179,6 +193,11 @@ list_cases (CLCall *call, GVariant *args, gpointer data)
       g_variant_builder_add (&b, "{sv}", "overdue", g_variant_new_boolean (rec->overdue));
       if (rec->sealed)
         g_variant_builder_add (&b, "{sv}", "sealed", g_variant_new_boolean (TRUE));
+      {
+        gint64 priority = 0;
+        if (g_variant_lookup (rec->fields, "priority", "x", &priority))
+          g_variant_builder_add (&b, "{sv}", "priority", g_variant_new_int64 (priority));
+      }
       g_variant_builder_close (&b);
     }
   cl_call_return (call, g_variant_new ("(aa{sv})", &b));

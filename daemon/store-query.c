@@ -43,6 +43,11 @@ build_where (CLStore *store, const CLCaseFilter *f, Where *w, GError **error)
     add_text (w, "instr(title, ?) > 0", f->text);
   if (f->party != NULL)
     add_text (w, "seq IN (SELECT case_seq FROM case_agencies WHERE agency = ?)", f->party);
+  if (f->has_priority)
+    {
+      g_string_append (w->where, w->where->len == 0 ? " WHERE " : " AND ");
+      g_string_append_printf (w->where, "priority >= %" G_GINT64_FORMAT, f->priority);   /* a number, not text */
+    }
   if (f->hide_sealed)
     {
       g_string_append (w->where, w->where->len == 0 ? " WHERE " : " AND ");

@@ -84,15 +84,24 @@ static const char *const migration_sql[] = {
   /* 5: sealed records (犯罪记录封存): hidden from everyone without the
    * sealing_query role, read only through Case1.QuerySealed */
   "ALTER TABLE cases ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;",
+
+  /* 6: a case's priority (its integer `priority` field, 0 without one), for
+   * ListCases' priority filter */
+  "ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX cases_priority ON cases (priority, seq);",
 };
 
 static gboolean backfill_global_chain (CLStore *store, GError **error);
+static gboolean backfill_priority (CLStore *store, GError **error);
 
 /* Code that a migration needs beyond SQL (NULL: none). */
 static gboolean (*const migration_fixup[]) (CLStore *, GError **) = {
   NULL,
   NULL,
   backfill_global_chain,
+  NULL,
+  NULL,
+  backfill_priority,
 };
 
 /* Indexes created after the fixups of the same version. */
@@ -526,6 +535,17 @@ cl_store_case_from_row (sqlite3_stmt *stmt)
   return rec;
 }
 
+/* The integer `priority` field, kept in its own indexed column. */
+static gint64
+case_priority (GVariant *fields)
+{
+  gint64 p = 0;
+
+  if (fields != NULL)
+    g_variant_lookup (fields, "priority", "x", &p);
+  return p;
+}
+
 static void
 bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
 {
@@ -546,6 +566,7 @@ bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
   sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) rec->history_count);
   sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 18, rec->sealed ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 19, case_priority (rec->fields));
 }
 
 /* Every agency that created or held a case may see it ("party"). */
@@ -602,8 +623,8 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
 
   stmt = cl_store_stmt (store,
                         "INSERT INTO cases (id, workflow, version, state, previous_state, title, domain, agency, "
-                        "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head, sealed) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18)",
+                        "creator_agency, created, updated, deadline, overdue, fields, history_count, history_head, sealed, priority) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?18, ?19)",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -625,7 +646,7 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
                         "UPDATE cases SET id = ?1, workflow = ?2, version = ?3, state = ?4, previous_state = ?5, "
                         "title = ?6, domain = ?7, agency = ?8, creator_agency = ?9, created = ?10, updated = ?11, "
                         "deadline = ?12, overdue = ?13, fields = ?14, history_count = ?15, history_head = ?16, "
-                        "sealed = ?18 WHERE seq = ?17",
+                        "sealed = ?18, priority = ?19 WHERE seq = ?17",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -752,6 +773,34 @@ cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GError **error
   *count = store->head_count;
   *hash = g_strdup (store->head_hash);
   return TRUE;
+}
+
+/* Migration 6: priority from the fields already stored. */
+static gboolean
+backfill_priority (CLStore *store, GError **error)
+{
+  sqlite3_stmt *rows = NULL, *upd = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT seq, fields FROM cases WHERE instr(fields, 'priority') > 0", -1, &rows,
+                          NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (store->db, "UPDATE cases SET priority = ?1 WHERE seq = ?2", -1, &upd, NULL) != SQLITE_OK)
+    {
+      sqlite3_finalize (rows);
+      return cl_store_fail (store, error, "recording priorities");
+    }
+  while ((rc = sqlite3_step (rows)) == SQLITE_ROW)
+    {
+      g_autoptr(GVariant) fields = cl_store_fields_from_text ((const char *) sqlite3_column_text (rows, 1));
+      sqlite3_bind_int64 (upd, 1, case_priority (fields));
+      sqlite3_bind_int64 (upd, 2, sqlite3_column_int64 (rows, 0));
+      if (sqlite3_step (upd) != SQLITE_DONE)
+        break;
+      sqlite3_reset (upd);
+    }
+  sqlite3_finalize (rows);
+  sqlite3_finalize (upd);
+  return rc == SQLITE_DONE ? TRUE : cl_store_fail (store, error, "recording priorities");
 }
 
 /* Migration 3: number the existing rows in the order they were written and

@@ -68,6 +68,8 @@ typedef struct {
   const char *after;       /* case id */
   const char *party;       /* non-NULL: only cases this agency created or held */
   gboolean hide_sealed;    /* leave sealed records out */
+  gboolean has_priority;
+  gint64 priority;         /* only cases at least this urgent */
 } CLCaseFilter;
 
 CLStore *cl_store_open (const char *path, CLSyncMode sync, GError **error);
