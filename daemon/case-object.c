@@ -56,7 +56,7 @@ id_for_call (CLCall *call)
 }
 
 GVariant *
-cl_case_links_variant (GVariant *links)
+cl_case_links_variant (CLDaemon *d, GVariant *links, const CLIdentity *who)
 {
   GVariantBuilder b;
   GVariantIter it;
@@ -66,7 +66,16 @@ cl_case_links_variant (GVariant *links)
   g_variant_iter_init (&it, links);
   while (g_variant_iter_next (&it, "(&s&s)", &relation, &id))
     {
-      g_autofree char *path = cl_case_path_for_id (id);
+      g_autofree char *path = NULL;
+
+      /* A linked case the reader may not see is left out, not named. */
+      if (who != NULL)
+        {
+          g_autoptr(CLCaseRecord) other = cl_store_get_case (d->store, id, NULL);
+          if (other == NULL || !cl_daemon_may_see (d, who, other))
+            continue;
+        }
+      path = cl_case_path_for_id (id);
       g_variant_builder_add (&b, "(sss)", relation, id, path);
     }
   return g_variant_builder_end (&b);
@@ -115,7 +124,7 @@ case_properties (CLCall *call, const char *name, GVariantBuilder *b, gpointer da
       g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, error);
       if (links == NULL)
         return FALSE;
-      g_variant_builder_add (b, "{sv}", "Links", cl_case_links_variant (links));
+      g_variant_builder_add (b, "{sv}", "Links", cl_case_links_variant (d, links, cl_daemon_identify (d, call)));
     }
   return TRUE;
 }

@@ -46,9 +46,11 @@ note_out_of_range (CLDaemon *d, const char *calendar, gint64 due)
   if (logged == NULL)
     logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (g_hash_table_add (logged, g_steal_pointer (&key)))
-    g_message ("calendar '%s' has run out (no holiday schedule around %s): counting weekends only there; "
-               "add the new year's schedule to its file and reload", calendar,
-               utc ? g_date_time_format (utc, "%Y") : "?");
+    {
+      g_autofree char *year = utc ? g_date_time_format (utc, "%Y") : g_strdup ("?");
+      g_message ("calendar '%s' has run out (no holiday schedule around %s): counting weekends only there; "
+                 "add the new year's schedule to its file and reload", calendar, year);
+    }
 }
 
 static CLDeadlineUnit

@@ -149,6 +149,25 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
   return TRUE;
 }
 
+/* `after` must name a case the caller sees, or it would tell which ids
+ * exist; answered like a missing id. */
+static gboolean
+check_after (CLDaemon *d, CLCall *call, const CLCaseFilter *f, GError **error)
+{
+  g_autoptr(CLCaseRecord) rec = NULL;
+
+  if (f->after == NULL)
+    return TRUE;
+  rec = cl_store_get_case (d->store, f->after, NULL);
+  if (rec == NULL || !cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                   "filter 'after': no case '%.64s' (give the last id of the previous page)", f->after);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 list_cases (CLCall *call, GVariant *args, gpointer data)
 {
@@ -167,6 +186,11 @@ list_cases (CLCall *call, GVariant *args, gpointer data)
   f.party = cl_daemon_party (cl_daemon_identify (d, call));
   f.hide_sealed = !cl_identity_has_role (cl_daemon_identify (d, call), CL_SEALING_ROLE);
   cl_engine_flush (d->engine);
+  if (!check_after (d, call, &f, &error))
+    {
+      cl_call_error (call, error);
+      return;
+    }
   rows = cl_store_list_cases (d->store, &f, &error);
   if (rows == NULL)
     {
@@ -225,6 +249,11 @@ count_cases (CLCall *call, GVariant *args, gpointer data)
   f.party = cl_daemon_party (cl_daemon_identify (d, call));
   f.hide_sealed = !cl_identity_has_role (cl_daemon_identify (d, call), CL_SEALING_ROLE);
   cl_engine_flush (d->engine);
+  if (!check_after (d, call, &f, &error))
+    {
+      cl_call_error (call, error);
+      return;
+    }
   counts = cl_store_count_cases (d->store, &f, group_by, &error);
   if (counts == NULL)
     {
@@ -321,6 +350,16 @@ verify_audit (CLCall *call, GVariant *args, gpointer data)
 {
   const char *head;
 
+  const CLIdentity *who = cl_daemon_identify (data, call);
+
+  /* The report names cases: for administrators and roles that see all. */
+  if (!cl_identity_is_admin (who) && !who->sees_all)
+    {
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_PERMISSION_DENIED),
+                          "VerifyAudit needs the admin role or a role that sees all cases (user %s, uid %u); "
+                          "anyone may read AuditHead to record a checkpoint", who->user, who->uid);
+      return;
+    }
   g_variant_get (args, "(&s)", &head);
   cl_audit_verify_call (data, call, head);
 }

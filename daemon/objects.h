@@ -18,8 +18,9 @@ void cl_case_properties (const CLCaseRecord *rec, const char *name, GVariantBuil
 GVariant *cl_case_history_variant (CLDaemon *d, const CLCaseRecord *rec, const CLIdentity *who, GError **error);
 
 /* a(ss) (relation, id) from the store -> the Links property a(sss):
- * relation, id, object path (a string, as API v1 says). */
-GVariant *cl_case_links_variant (GVariant *links);
+ * relation, id, object path (a string, as API v1 says), without the cases
+ * @who may not see (@who NULL: no filtering). */
+GVariant *cl_case_links_variant (CLDaemon *d, GVariant *links, const CLIdentity *who);
 
 /* "title" of a workflow, transition or state in the deployment language. */
 const char *cl_daemon_title (CLDaemon *d, GHashTable *titles, const char *fallback);

@@ -7,7 +7,11 @@
 #include "field-value.h"
 #include "workflow.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct _CLPlugins {
   GPtrArray *all;              /* CaselinkPlugin*, owned: loaded or not, sorted by name */
@@ -265,6 +269,23 @@ open_plugin (const char *file, gboolean probe)
   p->description = g_strdup ("");
   p->domains = g_ptr_array_new_with_free_func (g_free);
   p->hooks = g_ptr_array_new_with_free_func (hook_free);
+
+  /* Plugins run with the daemon's privileges: only code that the daemon's
+   * user (or root) owns and nobody else may change is loaded. */
+  {
+    GStatBuf st;
+    if (g_stat (file, &st) != 0)
+      {
+        fail (p, "cannot stat: %s", g_strerror (errno));
+        return p;
+      }
+    if ((st.st_uid != 0 && st.st_uid != getuid ()) || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+      {
+        fail (p, "unsafe file: owned by uid %u with mode %04o; a plugin must belong to root (or the daemon's user) "
+              "and be writable by nobody else", (guint) st.st_uid, (guint) (st.st_mode & 07777));
+        return p;
+      }
+  }
 
   /* Immediate binding in the daemon: a plugin calling an SDK function this
    * caselinkd lacks (built against a newer SDK) fails here, with the name

@@ -17,7 +17,13 @@
  *     interface, a method call without an interface;
  *   - per-agency visibility holds for callers under other uids: NotFound
  *     for cases they may not see, lists and counts of what they see, and no
- *     signals about other cases.
+ *     signals about other cases, not even by eavesdropping;
+ *   - every history row hashes as docs/security.md specifies (recomputed
+ *     here independently of common/audit-chain.c), and AuditHead is the
+ *     global chain's head;
+ *   - the database, -wal, -shm are 0600 and their new directory 0700 even
+ *     under umask 0; systemd-analyze rates data/caselink.service at most
+ *     2.0 (this one runs without root too).
  *
  * Needs root (skipped otherwise), setpriv and the system users daemon (1),
  * bin (2) and nobody (65534): dbus-daemon refuses uids without a passwd
@@ -36,6 +42,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "cl-dbus-glue.h"
 #include "cl-dbus-variant.h"
@@ -72,7 +80,10 @@ client_own (DBusConnection *conn)
   int rc = dbus_bus_request_name (conn, CL_DBUS_NAME, DBUS_NAME_FLAG_DO_NOT_QUEUE, &derr);
 
   if (dbus_error_is_set (&derr))
-    print_error (&derr);
+    {
+      print_error (&derr);
+      dbus_error_free (&derr);
+    }
   else
     printf ("ok ('%s',)\n", rc == DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER ? "owner" : "not-owner");
   return 0;
@@ -140,6 +151,7 @@ client_watch (DBusConnection *conn, gboolean snoop)
   if (dbus_error_is_set (&derr))
     {
       print_error (&derr);
+      dbus_error_free (&derr);
       return 2;
     }
   if (snoop)
@@ -162,6 +174,7 @@ client_watch (DBusConnection *conn, gboolean snoop)
       if (reply == NULL)
         {
           print_error (&derr);
+          dbus_error_free (&derr);
           return 2;
         }
       dbus_message_unref (reply);
@@ -709,56 +722,70 @@ prerequisites (void)
 
 /* ---- name ownership --------------------------------------------------- */
 
+/* caselinkd started as nobody (its own database in a directory nobody
+ * owns): it must fail to take the name, because of the bus policy. */
 static void
-test_ownership (void)
+assert_nobody_daemon_refused (SysBus *s, const char *db, const char *log_path)
 {
-  SysBus *s;
-  g_autofree char *nobody_dir = NULL, *nobody_db = NULL, *nobody_log = NULL, *log = NULL;
-  GPid pid;
-  int status;
+  g_autofree char *log = NULL;
+  const char *said;
+  GPid pid = spawn_daemon (s, NOBODY_UID, db, log_path);
+  int status = cl_test_wait_pid (pid, CL_TEST_START_TIMEOUT_MS);
 
-  if (!prerequisites ())
-    return;
-  s = sysbus_new ();
-
-  /* caselinkd runs as root and owns the name (sysbus_new waited for it).
-   * Others may not take it, not even to queue for it. */
-  {
-    g_autoptr(Reply) r1 = request_name_as (s, NOBODY_UID);
-    g_autoptr(Reply) r2 = request_name_as (s, PARTY_UID);
-    assert_error (r1, ACCESS_DENIED, "not allowed to own");
-    assert_error (r2, ACCESS_DENIED, "not allowed to own");
-  }
-
-  /* With the name free, a caselinkd started as nobody still cannot take
-   * it: the bus refuses, caselinkd says so and exits 1. */
-  stop_daemon (s);
-  {
-    g_autoptr(Reply) r = request_name_as (s, NOBODY_UID);
-    assert_error (r, ACCESS_DENIED, "not allowed to own");
-  }
-  nobody_dir = g_build_filename (s->tmpdir, "nobody", NULL);
-  g_assert_cmpint (g_mkdir (nobody_dir, 0700), ==, 0);
-  g_assert_cmpint (chown (nobody_dir, 65534, 65534), ==, 0);
-  nobody_db = g_build_filename (nobody_dir, "caselink.db", NULL);
-  nobody_log = g_build_filename (s->tmpdir, "caselinkd-nobody.log", NULL);
-  pid = spawn_daemon (s, NOBODY_UID, nobody_db, nobody_log);
-  status = cl_test_wait_pid (pid, CL_TEST_START_TIMEOUT_MS);
   if (status == -1)
     {
       kill (pid, SIGKILL);
       cl_test_wait_pid (pid, CL_TEST_START_TIMEOUT_MS);
       g_error ("caselinkd as nobody kept running");
     }
-  log = read_file (nobody_log);
-  g_test_message ("caselinkd as nobody: wait status 0x%x, %s", status, strstr (log, "caselinkd: ") ? strstr (log, "caselinkd: ") : log);
+  log = read_file (log_path);
+  said = strstr (log, "caselinkd: ") ? strstr (log, "caselinkd: ") : log;
+  g_test_message ("caselinkd as nobody: wait status 0x%x, %s", status, said);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
-  g_assert_nonnull (strstr (log, "cannot own org.caselink"));
-  g_assert_nonnull (strstr (log, "not allowed to own"));
-  /* It had opened its database (so it got as far as the bus), and the
-   * name is still free. */
-  g_assert_true (g_file_test (nobody_db, G_FILE_TEST_EXISTS));
+  /* The policy refused it — not "already owned". */
+  g_assert_nonnull (strstr (said, "cannot own org.caselink"));
+  g_assert_nonnull (strstr (said, "not allowed to own"));
+  /* It had opened its database, so it got as far as the bus. */
+  g_assert_true (g_file_test (db, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_ownership (void)
+{
+  SysBus *s;
+  g_autofree char *nobody_dir = NULL, *nobody_db = NULL, *log1 = NULL, *log2 = NULL;
+
+  if (!prerequisites ())
+    return;
+  s = sysbus_new ();
+  nobody_dir = g_build_filename (s->tmpdir, "nobody", NULL);
+  g_assert_cmpint (g_mkdir (nobody_dir, 0700), ==, 0);
+  g_assert_cmpint (chown (nobody_dir, 65534, 65534), ==, 0);
+  nobody_db = g_build_filename (nobody_dir, "caselink.db", NULL);
+  log1 = g_build_filename (s->tmpdir, "caselinkd-nobody-1.log", NULL);
+  log2 = g_build_filename (s->tmpdir, "caselinkd-nobody-2.log", NULL);
+
+  /* caselinkd runs as root and owns the name (sysbus_new waited for it).
+   * Others may not take it, not even to queue for it; a second caselinkd
+   * as nobody is refused by the policy. */
+  {
+    g_autoptr(Reply) r1 = request_name_as (s, NOBODY_UID);
+    g_autoptr(Reply) r2 = request_name_as (s, PARTY_UID);
+    assert_error (r1, ACCESS_DENIED, "not allowed to own");
+    assert_error (r2, ACCESS_DENIED, "not allowed to own");
+  }
+  assert_nobody_daemon_refused (s, nobody_db, log1);
+  g_assert_true (name_has_owner (s));
+
+  /* With the name free, neither a client nor a caselinkd as nobody can
+   * take it, and it stays free. */
+  stop_daemon (s);
+  {
+    g_autoptr(Reply) r = request_name_as (s, NOBODY_UID);
+    assert_error (r, ACCESS_DENIED, "not allowed to own");
+  }
+  assert_nobody_daemon_refused (s, nobody_db, log2);
   g_assert_false (name_has_owner (s));
 
   /* root may take it again. */
@@ -920,6 +947,93 @@ test_calls (void)
     g_assert_null (strstr (log, "test fault"));
   }
   sysbus_free (s);
+}
+
+/* ---- the history chains, recomputed from docs/security.md ------------- */
+
+/* <length in bytes>:<bytes>\n, as docs/security.md specifies; written here
+ * again rather than taken from common/audit-chain.c, so that the document,
+ * the daemon and this test have to agree. */
+static void
+put (GString *b, const char *value)
+{
+  g_string_append_printf (b, "%zu:%s\n", strlen (value), value);
+}
+
+static char *
+sha256_hex (const GString *b)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) b->str, b->len);
+}
+
+static const char *
+col (sqlite3_stmt *stmt, int i)
+{
+  const char *t = (const char *) sqlite3_column_text (stmt, i);
+  g_assert_nonnull (t);
+  return t;
+}
+
+/* Every history row's hash and ghash, and the audit head, from the bytes
+ * the document gives. */
+static void
+assert_chains_as_documented (SysBus *s)
+{
+  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *ghash = g_strdup ("");
+  g_autoptr(GVariant) head = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint64 rows = 0, head_count = 0;
+  const char *head_hash = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (s->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT c.id, h.seq, h.time, h.uid, h.user, h.agency, h.role, h.action, "
+                                       "h.transition, h.from_state, h.to_state, h.comment, h.fields, h.hash, h.gseq, "
+                                       "h.ghash FROM history h JOIN cases c ON c.seq = h.case_seq ORDER BY h.gseq",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(GString) row = g_string_new ("caselink-history-v1\n");
+      g_autoptr(GString) glob = g_string_new ("caselink-global-v1\n");
+      g_autofree char *row_hash = NULL, *next_ghash = NULL;
+      const char *id = col (stmt, 0);
+      const char *prev = g_hash_table_lookup (last, id);
+
+      rows++;
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 14), ==, (sqlite3_int64) rows);
+      put (row, prev != NULL ? prev : "");
+      for (int i = 0; i <= 12; i++)   /* case id, seq, time, uid as decimal text, then the texts */
+        put (row, col (stmt, i));
+      row_hash = sha256_hex (row);
+      if (g_strcmp0 (row_hash, col (stmt, 13)) != 0)
+        g_error ("history row %s/%s: documented bytes hash to %s, the database has %s:\n%s", id, col (stmt, 1),
+                 row_hash, col (stmt, 13), row->str);
+      put (glob, ghash);
+      put (glob, row_hash);
+      next_ghash = sha256_hex (glob);
+      g_assert_cmpstr (next_ghash, ==, col (stmt, 15));
+      g_free (ghash);
+      ghash = g_steal_pointer (&next_ghash);
+      g_hash_table_insert (last, g_strdup (id), g_strdup (row_hash));
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (rows, >, 0);
+
+  /* AuditHead is (row count, ghash of the newest row). */
+  {
+    g_autoptr(GError) error = NULL;
+    head = cl_test_get_property (s->conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "AuditHead", &error);
+    g_assert_no_error (error);
+  }
+  g_variant_get (head, "(t&s)", &head_count, &head_hash);
+  g_assert_cmpuint (head_count, ==, rows);
+  g_assert_cmpstr (head_hash, ==, ghash);
 }
 
 /* ---- visibility for callers under other uids -------------------------- */
@@ -1116,6 +1230,17 @@ test_visibility (void)
     g_assert_cmpstr (agency, ==, "xn-psb");
     g_assert_cmpstr (role, ==, "agency_head");
   }
+  /* The rows written here (root and uid 1, with and without an agency,
+   * Chinese text) hash exactly as docs/security.md says. */
+  {
+    g_autofree char *c = NULL, *st = NULL;
+    c = cl_test_advance (s->conn, hidden_path, "review", NULL, "审查：青海湖非法采砂\n第二行", &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&c, g_free);
+    st = cl_test_advance (s->conn, hidden_path, "extend_review", NULL, "", &error);
+    g_assert_no_error (error);
+  }
+  assert_chains_as_documented (s);
   sysbus_free (s);
 }
 
