@@ -142,7 +142,14 @@ test_deleted_rows (void)
   make_cases (h, 3);
   head = audit_head (h);
   cl_harness_stop_daemon (h);
-  /* The newest row of the whole history: only a recorded head shows it. */
+  /* A plain DELETE is stopped by the append-only trigger... */
+  {
+    g_autofree char *cmd = g_strdup_printf ("sqlite3 '%s' \"DELETE FROM history WHERE seq = 1\" 2>/dev/null",
+                                            cl_harness_db_path (h));
+    g_assert_cmpint (system (cmd), !=, 0);
+  }
+  /* ...so the attacker drops it. The newest row of the whole history: only
+   * a recorded head shows it. */
   sql (h, "DROP TRIGGER history_append_only_delete; "
           "DELETE FROM history WHERE gseq = (SELECT max(gseq) FROM history); "
           "UPDATE cases SET history_count = history_count - 1 WHERE seq = 3; "
