@@ -358,8 +358,9 @@ static const CLProperty case_props[] = {
   { "Id", "s", "const" }, { "Workflow", "s", "const" }, { "WorkflowVersion", "u", "const" }, { "State", "s" },
   { "Title", "s" }, { "Domain", "s" }, { "Agency", "s" }, { "Created", "x", "const" },
   { "Updated", "x" }, { "Deadline", "x" }, { "Overdue", "b" }, { "Fields", "a{sv}" },
-  { "Links", "a(sss)" },
-  { "Sealed", "b" },
+  /* not carried by PropertiesChanged: read them */
+  { "Links", "a(sss)", "false" },
+  { "Sealed", "b", "false" },
   { NULL },
 };
 

@@ -766,9 +766,17 @@ run_link (CLEngine *engine, Job *job, GError **error)
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "a case cannot be linked to itself");
       return FALSE;
     }
+  {
+    guint64 before = rec->history_count;
+
+    if (!link_cases (engine, rec, other, job->relation, who, who->roles[0], error))
+      return FALSE;
+    /* Already linked: nothing was written, nothing changes, nothing is announced. */
+    if (rec->history_count == before)
+      return TRUE;
+  }
   rec->updated = other->updated = cl_daemon_now (d);
-  if (!link_cases (engine, rec, other, job->relation, who, who->roles[0], error)
-      || !cl_store_update_case (d->store, rec, error) || !cl_store_update_case (d->store, other, error))
+  if (!cl_store_update_case (d->store, rec, error) || !cl_store_update_case (d->store, other, error))
     return FALSE;
   queue_properties (engine, job->signals, rec);
   queue_properties (engine, job->signals, other);
@@ -906,12 +914,13 @@ GVariant *
 cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec)
 {
   GVariantBuilder b;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) links = cl_store_links (d->store, rec->seq, &error);
   /* plugins: redacted for the most restrictive view (no user, no roles) until
-   * signals are redacted per subscriber */
-  g_autoptr(GVariant) fields = cl_plugins_redact (d, rec, cl_registry_version (d->registry, rec->workflow, rec->version),
-                                                  cl_plugins_no_one (), rec->fields);
+   * signals are redacted per subscriber; a sealed record's content is read
+   * only through QuerySealed, never announced */
+  g_autoptr(GVariant) fields = rec->sealed
+    ? g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0))
+    : cl_plugins_redact (d, rec, cl_registry_version (d->registry, rec->workflow, rec->version), cl_plugins_no_one (),
+                         rec->fields);
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (rec->state));
@@ -922,9 +931,8 @@ cl_engine_changed_properties (CLDaemon *d, const CLCaseRecord *rec)
   g_variant_builder_add (&b, "{sv}", "Deadline", g_variant_new_int64 (rec->deadline));
   g_variant_builder_add (&b, "{sv}", "Overdue", g_variant_new_boolean (rec->overdue));
   g_variant_builder_add (&b, "{sv}", "Fields", fields);
-  /* Links are left out of signals: which linked cases a subscriber may see
-   * differs per subscriber; it reads the property. */
-  (void) links;
+  /* Links are left out: which linked cases a subscriber may see differs per
+   * subscriber, so it reads the property (annotated "false"). */
   return g_variant_builder_end (&b);
 }
 

@@ -134,7 +134,7 @@ parse_options (int *argc, char ***argv, Options *o)
     "Runs case-linkage workflows between administrative agencies, public security and\n"
     "procuratorates, keeps cases and their history in SQLite, and serves org.caselink on D-Bus.");
   g_option_context_set_description (ctx,
-    "Signals: SIGTERM/SIGINT finish the calls in flight and stop; SIGHUP reloads workflows and actors.\n"
+    "Signals: SIGTERM/SIGINT finish the calls in flight and stop; SIGHUP reloads workflows, calendars and actors.\n"
     "Exit status: 0 after a clean stop, 1 on an error (including org.caselink already owned), 2 on bad options.\n"
     "See caselinkd(8), caselink.conf(5) and docs/dbus-api.md.");
   g_option_context_add_main_entries (ctx, entries, NULL);
