@@ -95,11 +95,34 @@ test_name_taken (void)
   cl_harness_free (h);
 }
 
+/* The movable test clock never reaches the system bus: refused with
+ * --system (the default) and with the system bus socket's address. */
+static void
+test_test_clock_refused (void)
+{
+  const char *daemon = g_getenv ("CASELINKD");
+  const char *with_system[] = { daemon, "--system", "--test-clock", NULL };
+  const char *by_default[] = { daemon, "--test-clock", NULL };
+  const char *by_address[] = { daemon, "--address", "unix:path=/run/dbus/system_bus_socket", "--test-clock", NULL };
+  const char *const *cases[] = { with_system, by_default, by_address };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+      int status = 0;
+      g_assert_true (g_spawn_sync (NULL, (char **) cases[i], NULL, 0, NULL, NULL, NULL, &err, &status, NULL));
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_nonnull (strstr (err, "refused on the system bus"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   cl_test_init (&argc, &argv);
   g_test_add_func ("/startup/bad-workflow-left-out", test_bad_workflow_left_out);
   g_test_add_func ("/startup/name-taken", test_name_taken);
+  g_test_add_func ("/startup/test-clock-refused", test_test_clock_refused);
   return g_test_run ();
 }
