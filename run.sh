@@ -94,7 +94,17 @@ done
 
 daemon_args=(--address "$address" --db var/caselink.db --workflows workflows)
 [ -d build/plugins ] && daemon_args+=(--plugins build/plugins)
-[ -f data/examples/caselink.conf ] && daemon_args+=(--config data/examples/caselink.conf)
+# The deployment: the Qinghai example (data/examples/qinghai/: its actors.yaml
+# and settings) unless CASELINK_CONF names another caselink.conf; set it
+# empty for caselinkd's built-in defaults (no actors: only root may act).
+conf=${CASELINK_CONF-data/examples/qinghai/caselink.conf}
+if [ -n "$conf" ]; then
+    if [ ! -f "$conf" ]; then
+        echo "run.sh: $conf: no such configuration file" >&2
+        exit 1
+    fi
+    daemon_args+=(--config "$conf")
+fi
 
 # Its log goes to the terminal and to var/caselinkd.log.
 : > var/caselinkd.log
@@ -120,6 +130,7 @@ fi
 cat <<EOF
 
 caselinkd is running on the private bus $address
+  config    ${conf:-(built-in defaults)}
   database  var/caselink.db
   log       var/caselinkd.log
 From $top, try:
@@ -129,7 +140,11 @@ From $top, try:
   busctl --address=$shown call org.caselink /org/caselink org.caselink.Manager1 CreateCase 'sa{sv}' reverse_connection 1 title s "某公司非法排污案"
 EOF
 if [ "$(id -u)" -ne 0 ]; then
-    echo "Note: without an actors file only root may change cases; as $(id -un) you can read but not create."
+    if [ -n "$conf" ]; then
+        echo "Note: root may act in any role; as $(id -un) you act only in the roles the actors file of $conf gives your groups."
+    else
+        echo "Note: without an actors file only root may change cases; as $(id -un) you can read but not create."
+    fi
 fi
 echo "Ctrl-C stops caselinkd and the bus."
 
