@@ -94,6 +94,10 @@ done
 
 daemon_args=(--address "$address" --db var/caselink.db --workflows workflows)
 [ -d build/plugins ] && daemon_args+=(--plugins build/plugins)
+# The workflows that name a plugin's hooks ship with that plugin.
+for wf_dir in plugins/*/workflows; do
+  [ -d "$wf_dir" ] && [ -d build/plugins ] && daemon_args+=(--workflows "$wf_dir")
+done
 # The deployment: the Qinghai example (data/examples/qinghai/: its actors.yaml
 # and settings) unless CASELINK_CONF names another caselink.conf; set it
 # empty for caselinkd's built-in defaults (no actors: only root may act).

@@ -104,6 +104,14 @@ check_text (const CLField *f, const char *s, gboolean multiline, GError **error)
   return TRUE;
 }
 
+/* The rejected value as errors show it: never for personal data, which
+ * would otherwise travel into replies and logs. */
+static const char *
+shown (const CLField *f, const char *s)
+{
+  return (f->pii || f->type == CL_FIELD_PERSON_ID) ? "(value withheld: personal data)" : s;
+}
+
 static GVariant *
 coerce_string (const CLField *f, GVariant *v,
                gboolean (*agency_ok) (const char *, gpointer), gpointer agency_data, GError **error)
@@ -125,16 +133,16 @@ coerce_string (const CLField *f, GVariant *v,
       if (f->values == NULL || !g_strv_contains ((const char *const *) f->values, s))
         {
           g_autofree char *allowed = f->values ? g_strjoinv (", ", f->values) : g_strdup ("(none defined)");
-          return fail (error, f, "'%s' is not one of: %s", s, allowed), NULL;
+          return fail (error, f, "'%s' is not one of: %s", shown (f, s), allowed), NULL;
         }
       break;
     case CL_FIELD_DATE:
       if (!cl_date_is_valid (s))
-        return fail (error, f, "'%s' is not a date in the form YYYY-MM-DD", s), NULL;
+        return fail (error, f, "'%s' is not a date in the form YYYY-MM-DD", shown (f, s)), NULL;
       break;
     case CL_FIELD_PERSON_ID:
       if (!cl_person_id_is_valid (s))
-        return fail (error, f, "'%s' is not a valid resident identity number (GB 11643: 18 characters, check digit)", s), NULL;
+        return fail (error, f, "'%s' is not a valid resident identity number (GB 11643: 18 characters, check digit)", shown (f, s)), NULL;
       break;
     case CL_FIELD_USCC:
       if (!cl_uscc_is_valid (s))

@@ -78,10 +78,17 @@ static const CtlVerb verbs[] = {
     "beside them, as caselinkd loads a directory; errors are reported for the\n"
     "FILEs named only (problems of the others show as notes on stderr).\n"
     "\n"
-    "Hook names are checked only with --plugins; the workflow format has no\n"
-    "hook keys yet, so there are none to check. Whether a version differs\n"
-    "from the definition caselinkd stored under that number needs its\n"
-    "database: caselinkd reports that when it loads the file." },
+    "The plugin hooks a FILE names (guards:, actions:) are checked with\n"
+    "--plugins DIR: the plugins in DIR (*.so, and one level of subdirectories)\n"
+    "are loaded and initialised as caselinkd does, but run no hook. A hook\n"
+    "none of them provides, or one of another kind (a validator named as a\n"
+    "guard), is an error at the hook's FILE:LINE:COLUMN, as in caselinkd;\n"
+    "a line \"hooks: N named, checked against P plugins loaded from DIR\"\n"
+    "comes before the count, and plugins that do not load are notes with\n"
+    "the reason. Without --plugins the hooks are not checked: each FILE's\n"
+    "are listed in a note on stderr. Whether a version differs from the\n"
+    "definition caselinkd stored under that number needs its database:\n"
+    "caselinkd reports that when it loads the file." },
   { "plugins", "", 0, 0, 0, ctl_verb_plugins,
     "List plugins, loaded or not, and why not", NULL },
   { "create", "WORKFLOW [-f KEY=VALUE]...", 1, 1, VERB_OPT_FIELDS, ctl_verb_create,
@@ -242,7 +249,7 @@ static const GOptionEntry output_entries[] = {
 
 static const GOptionEntry validate_entries[] = {
   { "plugins", 0, 0, G_OPTION_ARG_FILENAME, &opt.plugins,
-    "Plugin directory for hook names (none can be named yet)", "DIR" },
+    "Check hook names against the plugins in DIR", "DIR" },
   { "calendar", 0, 0, G_OPTION_ARG_FILENAME, &opt.calendar,
     "Calendar of deadlines that name none (default cn)", "NAME" },
   { NULL }

@@ -9,6 +9,13 @@
  * load the file from. Errors are reported for the FILEs named only; what
  * is wrong with the files around them shows as notes when it matters.
  *
+ * The plugin hooks a FILE names (guards:, actions:) are checked with
+ * --plugins DIR against the hooks of the plugins in DIR, probed with
+ * caselinkd's own plugin loader (daemon/plugin-loader.c, linked in): an
+ * unknown hook or one of another kind is an error, as in caselinkd, and a
+ * workflow with such errors is left out of the set of the others. Without
+ * --plugins the names are listed in a note, unchecked.
+ *
  * What needs caselinkd's database (a version whose definition differs from
  * the one stored under that number) is not checked here.
  */
@@ -18,6 +25,7 @@
 
 #include "ctl-error.h"
 #include "ctl-output.h"
+#include "plugin-loader.h"
 #include "workflow-loader.h"
 
 #include <glib/gstdio.h>
@@ -43,6 +51,7 @@ typedef struct {
   CLWorkflow *wf;         /* NULL when it does not load */
   GPtrArray *errors;      /* "FILE:LINE:COLUMN: message" */
   gboolean set_errors;    /* some came from cl_workflow_check_set (spawns) */
+  gboolean hook_errors;   /* names hooks the plugins do not provide as such */
 } FileReport;
 
 typedef struct {
@@ -52,6 +61,8 @@ typedef struct {
   GPtrArray *dir_order;   /* the DirContexts in the order first named */
   GPtrArray *files;       /* FileReport* in the order given */
   GPtrArray *notes;       /* text for people, not errors */
+  GHashTable *hooks;      /* hook name -> kind of the probed plugins; NULL
+                           * without --plugins: hooks are not checked */
 } Validation;
 
 static void
@@ -216,6 +227,9 @@ load_context (Validation *v, DirContext *dc)
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || is_named (v, path))
         continue;
       wf = cl_workflow_load_file (path, &opts, errors);
+      /* caselinkd leaves out a workflow naming hooks it lacks. */
+      if (wf != NULL && !cl_workflow_check_hooks (wf, v->hooks, errors))
+        g_clear_pointer (&wf, cl_workflow_unref);
       if (wf != NULL)
         g_ptr_array_add (dc->context, wf);
       else
@@ -256,8 +270,9 @@ set_insert (GHashTable *set, CLWorkflow *wf)
 }
 
 /* The set caselinkd would hold with @fr's workflow in it: the context of
- * every named directory, then the other named files, then @fr itself (a
- * later definition of a name replaces an earlier one). */
+ * every named directory, then the other named files (but those naming hooks
+ * the plugins lack, which caselinkd leaves out), then @fr itself (a later
+ * definition of a name replaces an earlier one). */
 static GHashTable *
 set_for (Validation *v, FileReport *fr)
 {
@@ -273,7 +288,7 @@ set_for (Validation *v, FileReport *fr)
   for (guint i = 0; i < v->files->len; i++)
     {
       FileReport *other = g_ptr_array_index (v->files, i);
-      if (other != fr && other->wf != NULL)
+      if (other != fr && other->wf != NULL && !other->hook_errors)
         set_insert (set, other->wf);
     }
   set_insert (set, fr->wf);
@@ -320,6 +335,31 @@ check_id_prefix (FileReport *fr, GHashTable *set)
     }
 }
 
+/* A spawn target missing from the set because caselinkd would leave it
+ * out for its hooks: say why (its own errors are reported with it). */
+static void
+note_hook_target (Validation *v, FileReport *fr, const char *name)
+{
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *other = g_ptr_array_index (v->files, i);
+
+      if (other != fr && other->wf != NULL && other->hook_errors && strcmp (other->wf->name, name) == 0)
+        {
+          char *note = g_strdup_printf ("%s: the spawn target '%s' (%s) is left out of the set "
+                                        "because it names hooks the plugins do not provide",
+                                        fr->file, name, other->file);
+
+          /* Once, however many transitions spawn it. */
+          if (g_ptr_array_find_with_equal_func (v->notes, note, g_str_equal, NULL))
+            g_free (note);
+          else
+            g_ptr_array_add (v->notes, note);
+          return;
+        }
+    }
+}
+
 static void
 check_in_set (Validation *v, FileReport *fr)
 {
@@ -343,6 +383,8 @@ check_in_set (Validation *v, FileReport *fr)
       target = g_hash_table_lookup (set, t->spawn->workflow);
       if (target != NULL && target != fr->wf && !g_ptr_array_find (targets, target, NULL))
         g_ptr_array_add (targets, target);
+      if (target == NULL)
+        note_hook_target (v, fr, t->spawn->workflow);
     }
 
   cl_workflow_check_set (set, errors);
@@ -366,6 +408,161 @@ check_in_set (Validation *v, FileReport *fr)
                                                     fr->file, target->name, target->source_path));
     }
 }
+
+/* ---- plugin hooks ---- */
+
+/* Set while the plugins are probed (loaded, initialised, freed). */
+static gboolean probing;
+
+/* While probing, the loader's log (a plugin not loaded: a note instead,
+ * with its reason; one loaded) and what plugins say at init and exit is
+ * caselinkd's log, not caselinkctl's output: only plugins' own warnings and
+ * worse stay. */
+static GLogWriterOutput
+probe_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  if (probing)
+    {
+      const char *domain = NULL;
+
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+            domain = fields[i].value;
+        }
+      if ((level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)) != 0)
+        return G_LOG_WRITER_HANDLED;
+      if ((level & G_LOG_LEVEL_WARNING) != 0 && g_strcmp0 (domain, "caselink-plugins") == 0)
+        return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* Load the plugins in @dir as caselinkd would, but lazily bound and
+ * running no hooks; their hooks become @v's, each plugin that does not
+ * load a note with the reason. @n_loaded: how many did load. */
+static CLPlugins *
+probe_plugins (Validation *v, const char *dir, guint *n_loaded)
+{
+  g_autoptr(GVariant) described = NULL;
+  g_autofree char *shown = g_filename_display_name (dir);
+  CLPlugins *plugins;
+  GVariantIter it;
+  GVariant *entry;
+  guint n_found = 0;
+
+  g_log_set_writer_func (probe_log_writer, NULL, NULL);
+  probing = TRUE;
+  plugins = cl_plugins_load (dir, NULL, TRUE);
+  probing = FALSE;
+
+  described = g_variant_ref_sink (cl_plugins_describe (plugins));
+  g_variant_iter_init (&it, described);
+  while ((entry = g_variant_iter_next_value (&it)) != NULL)
+    {
+      g_autoptr(GVariant) e = entry;
+      const char *name = "", *file = "", *why = "";
+      gboolean loaded = FALSE;
+
+      n_found++;
+      g_variant_lookup (e, "name", "&s", &name);
+      g_variant_lookup (e, "file", "&s", &file);
+      g_variant_lookup (e, "error", "&s", &why);
+      g_variant_lookup (e, "loaded", "b", &loaded);
+      if (!loaded)
+        g_ptr_array_add (v->notes, g_strdup_printf ("plugin %s (%s) not loaded, its hooks are unknown: %s",
+                                                    file, name, why));
+    }
+  if (n_found == 0)
+    g_ptr_array_add (v->notes, g_strdup_printf ("no plugin (*.so) in %s or its subdirectories, "
+                                                "so every hook named is unknown", shown));
+  *n_loaded = cl_plugins_loaded (plugins)->len;
+  v->hooks = cl_plugins_hook_kinds (plugins);
+  return plugins;
+}
+
+static void
+unload_plugins (CLPlugins *plugins)
+{
+  probing = TRUE;
+  cl_plugins_free (plugins);
+  probing = FALSE;
+}
+
+/* The hooks @wf names, as CLHookRef* (borrowed) in @refs and the kind each
+ * is named as ("guard", "action") in @kinds: the creation actions, then
+ * each transition's guards and actions. */
+static void
+hook_refs_of (const CLWorkflow *wf, GPtrArray *refs, GPtrArray *kinds)
+{
+  GPtrArray *lists[2];
+  const char *list_kinds[2] = { "guard", "action" };
+
+  for (guint i = 0; wf->actions != NULL && i < wf->actions->len; i++)
+    {
+      g_ptr_array_add (refs, g_ptr_array_index (wf->actions, i));
+      g_ptr_array_add (kinds, (gpointer) "action");
+    }
+  for (guint t = 0; t < wf->transitions->len; t++)
+    {
+      CLTransition *tr = g_ptr_array_index (wf->transitions, t);
+
+      lists[0] = tr->guards;
+      lists[1] = tr->actions;
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        {
+          for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+            {
+              g_ptr_array_add (refs, g_ptr_array_index (lists[l], i));
+              g_ptr_array_add (kinds, (gpointer) list_kinds[l]);
+            }
+        }
+    }
+}
+
+/* Without --plugins: the names @fr's workflow uses, each once, in a note. */
+static void
+note_unchecked_hooks (Validation *v, FileReport *fr)
+{
+  g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  hook_refs_of (fr->wf, refs, kinds);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      CLHookRef *ref = g_ptr_array_index (refs, i);
+
+      if (!g_hash_table_add (seen, ref->name))
+        continue;
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", ref->name);
+    }
+  if (names->len > 0)
+    g_ptr_array_add (v->notes, g_strdup_printf ("%s: hooks not checked (no --plugins): %s",
+                                                fr->file, names->str));
+}
+
+static guint
+count_hooks (Validation *v)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < v->files->len; i++)
+    {
+      FileReport *fr = g_ptr_array_index (v->files, i);
+      g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+      g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
+
+      if (fr->wf == NULL)
+        continue;
+      hook_refs_of (fr->wf, refs, kinds);
+      n += refs->len;
+    }
+  return n;
+}
+
+/* ---- output ---- */
 
 static guint
 count_errors (Validation *v)
@@ -414,9 +611,29 @@ print_json (Validation *v, const char *plugins_dir)
       for (guint j = 0; j < fr->errors->len; j++)
         add_json_string (builder, g_ptr_array_index (fr->errors, j));
       json_builder_end_array (builder);
-      /* The hooks the file names: none can be, in this workflow format. */
+      /* The hooks the file names, checked or not ("plugins"). */
       json_builder_set_member_name (builder, "hooks");
       json_builder_begin_array (builder);
+      if (fr->wf != NULL)
+        {
+          g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+          g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
+
+          hook_refs_of (fr->wf, refs, kinds);
+          for (guint j = 0; j < refs->len; j++)
+            {
+              CLHookRef *ref = g_ptr_array_index (refs, j);
+
+              json_builder_begin_object (builder);
+              json_builder_set_member_name (builder, "name");
+              add_json_string (builder, ref->name);
+              json_builder_set_member_name (builder, "kind");
+              json_builder_add_string_value (builder, g_ptr_array_index (kinds, j));
+              json_builder_set_member_name (builder, "position");
+              add_json_string (builder, ref->position);
+              json_builder_end_object (builder);
+            }
+        }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
@@ -440,10 +657,11 @@ print_json (Validation *v, const char *plugins_dir)
 }
 
 static void
-print_plain (Validation *v, const char *plugins_dir)
+print_plain (Validation *v, const char *plugins_dir, guint n_plugins)
 {
   guint n_files = v->files->len;
   guint n_errors = count_errors (v);
+  guint n_hooks = count_hooks (v);
 
   /* Errors as compilers print them, so editors can jump to them. Bytes as
    * they are: a file name need not be UTF-8. */
@@ -456,8 +674,8 @@ print_plain (Validation *v, const char *plugins_dir)
   for (guint i = 0; i < v->notes->len; i++)
     fprintf (stderr, "caselinkctl: note: %s\n", (char *) g_ptr_array_index (v->notes, i));
   if (plugins_dir != NULL)
-    printf ("hooks: none named (the workflow format has no hook keys yet), "
-            "so none were checked against %s\n", plugins_dir);
+    printf ("hooks: %u named, checked against %u %s loaded from %s\n", n_hooks,
+            n_plugins, n_plugins == 1 ? "plugin" : "plugins", plugins_dir);
   printf ("%u %s, %u %s\n", n_files, n_files == 1 ? "file" : "files",
           n_errors, n_errors == 1 ? "error" : "errors");
 }
@@ -470,6 +688,8 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
     CASELINK_LOCAL_WORKFLOWS_DIR "/calendars",
   };
   Validation v = { 0 };
+  CLPlugins *plugins = NULL;
+  guint n_plugins = 0;
   gboolean any_set_errors = FALSE;
   gboolean ok;
 
@@ -489,6 +709,8 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
 
   for (guint i = 0; i < G_N_ELEMENTS (installed_dirs); i++)
     add_calendars (&v, v.installed, installed_dirs[i]);
+  if (ctx->plugins_dir != NULL)
+    plugins = probe_plugins (&v, ctx->plugins_dir, &n_plugins);
 
   /* Each file on its own, as the loader sees it; a file named twice once. */
   for (guint i = 0; args[i] != NULL; i++)
@@ -507,6 +729,12 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
       fr->wf = cl_workflow_load_file (fr->file, &opts, fr->errors);
       if (fr->wf == NULL && fr->errors->len == 0)
         g_ptr_array_add (fr->errors, g_strdup_printf ("%s:1:1: does not load", fr->file));
+      /* Its hooks, against the plugins' (as caselinkd checks them after
+       * loading), or listed as not checked. */
+      if (fr->wf != NULL && plugins != NULL)
+        fr->hook_errors = !cl_workflow_check_hooks (fr->wf, v.hooks, fr->errors);
+      else if (fr->wf != NULL)
+        note_unchecked_hooks (&v, fr);
       g_ptr_array_add (v.files, fr);
     }
 
@@ -539,7 +767,7 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
   if (ctx->json)
     print_json (&v, ctx->plugins_dir);
   else
-    print_plain (&v, ctx->plugins_dir);
+    print_plain (&v, ctx->plugins_dir, n_plugins);
 
   ok = count_errors (&v) == 0;
   g_ptr_array_unref (v.files);
@@ -547,6 +775,9 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
   g_hash_table_unref (v.dirs);
   g_hash_table_unref (v.installed);
   g_ptr_array_unref (v.notes);
+  v.hooks = NULL;
+  if (plugins != NULL)
+    unload_plugins (plugins);
   if (!ok)
     ctl_set_error (error, CTL_ERROR_REPORTED, CTL_EXIT_FAILURE, "invalid workflow files");
   return ok;

@@ -1,6 +1,7 @@
 /* test-ctl-workflow.c — caselinkctl's workflow verbs and links: workflow
- * validate (offline: no daemon, no bus), workflow graph, link and the
- * Links section of show, and titles in the user's language. */
+ * validate (offline: no daemon, no bus; hook names checked with --plugins
+ * against the test plugins in CASELINK_TEST_PLUGINS), workflow graph, link
+ * and the Links section of show, and titles in the user's language. */
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdarg.h>
@@ -374,7 +375,7 @@ test_validate_json (void)
   g_assert_true (json_object_get_boolean_member (file, "ok"));
   g_assert_cmpstr (json_object_get_string_member (file, "workflow"), ==, "alpha");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (file, "errors")), ==, 0);
-  /* No hook names in this workflow format: none, not a pretend check. */
+  /* The file names no hooks. */
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (file, "hooks")), ==, 0);
 
   file = json_array_get_object_element (files, 1);
@@ -391,12 +392,137 @@ test_validate_json (void)
   g_assert_true (json_object_get_boolean_member (json_object_of (node), "ok"));
   g_clear_pointer (&node, json_node_unref);
 
-  /* Plain, with --plugins: it says that no hooks were named. */
+  /* Plain, with --plugins: it says that no hooks were named, and that DIR
+   * holds no plugin. */
   validate (&r, "--plugins", dir, good);
   g_assert_cmpint (r.status, ==, EXIT_OK);
-  g_assert_nonnull (strstr (r.out, "hooks: none named"));
+  {
+    g_autofree char *expected = g_strdup_printf ("hooks: 0 named, checked against 0 plugins loaded from %s\n"
+                                                 "1 file, 0 errors\n", dir);
+    g_assert_cmpstr (r.out, ==, expected);
+    g_assert_nonnull (strstr (r.err, "caselinkctl: note: no plugin (*.so) in "));
+  }
 
   rm_rf (dir);
+}
+
+/* Every line of @err is a note of caselinkctl's: the plugins' own log
+ * (init messages, the loader's warnings) is not its output. */
+static void
+assert_only_notes (const char *err)
+{
+  g_auto(GStrv) lines = lines_of (err);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (!g_str_has_prefix (lines[i], "caselinkctl: note: "))
+        g_error ("not a note on stderr: %s", lines[i]);
+    }
+}
+
+/* Hook names (guards:, actions:) against the test plugins: checked with
+ * --plugins, an error at the name's FILE:LINE:COLUMN when no plugin
+ * provides it or it is of another kind; listed as not checked without. */
+static void
+test_validate_hooks (void)
+{
+  const char *plugins = g_getenv ("CASELINK_TEST_PLUGINS");
+  g_autofree char *plugtest = cl_test_srcdir_path ("tests/data/workflows-plugins/plugtest.yaml");
+  g_autofree char *badhook = cl_test_srcdir_path ("tests/data/workflows-plugins/badhook.yaml");
+  g_autofree char *checked = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) r = { 0 };
+
+  if (plugins == NULL || !g_file_test (plugins, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("CASELINK_TEST_PLUGINS is not set to the test plugins' directory");
+      return;
+    }
+
+  /* Every hook plugtest names is testplugin's, of the kind it is named as:
+   * valid. The plugins that do not load are notes, with the reason. */
+  validate (&r, "--plugins", plugins, plugtest);
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  checked = g_strdup_printf ("hooks: 3 named, checked against 2 plugins loaded from %s", plugins);
+  lines = lines_of (r.out);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_cmpstr (lines[0], ==, checked);
+  g_assert_cmpstr (lines[1], ==, "1 file, 0 errors");
+  g_clear_pointer (&lines, g_strfreev);
+  g_assert_nonnull (strstr (r.err, "failinit) not loaded, its hooks are unknown: init failed: no licence file\n"));
+  g_assert_nonnull (strstr (r.err, "badabi) not loaded, its hooks are unknown: built for plugin ABI 999"));
+  g_assert_null (strstr (r.err, "not checked"));
+  g_assert_null (strstr (r.err, "testplugin init"));
+  assert_only_notes (r.err);
+
+  /* badhook names testplugin.nope, which no plugin provides, and
+   * testplugin.code_format, a validator, as a guard: both errors, at the
+   * names (line 12: "          guards: [testplugin.nope, testplugin.code_format]}"). */
+  validate (&r, "--plugins", plugins, badhook);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  lines = lines_of (r.out);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  expected = g_strdup_printf ("%s:12:20: transition 'close' names guard 'testplugin.nope', "
+                              "which no loaded plugin provides (unknown hook)", badhook);
+  g_assert_cmpstr (lines[0], ==, expected);
+  g_free (expected);
+  expected = g_strdup_printf ("%s:12:37: transition 'close' names 'testplugin.code_format' as a guard, "
+                              "but that hook is a validator", badhook);
+  g_assert_cmpstr (lines[1], ==, expected);
+  g_clear_pointer (&expected, g_free);
+  g_assert_true (g_str_has_prefix (lines[2], "hooks: 2 named, checked against "));
+  g_assert_cmpstr (lines[3], ==, "1 file, 2 errors");
+  g_clear_pointer (&lines, g_strfreev);
+  assert_only_notes (r.err);
+
+  /* The same as JSON: the errors, and the hooks as named. */
+  validate (&r, "--json", "--plugins", plugins, badhook);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  g_assert_cmpstr (r.err, ==, "");
+  node = parse_json (r.out);
+  {
+    JsonObject *root = json_object_of (node);
+    JsonObject *file = json_array_get_object_element (json_object_get_array_member (root, "files"), 0);
+    JsonArray *hooks = json_object_get_array_member (file, "hooks");
+    JsonArray *notes = json_object_get_array_member (root, "notes");
+    JsonObject *hook;
+    g_autofree char *position = g_strdup_printf ("%s:12:37", badhook);
+    gboolean failinit_noted = FALSE;
+
+    g_assert_false (json_object_get_boolean_member (root, "ok"));
+    g_assert_cmpstr (json_object_get_string_member (root, "plugins"), ==, plugins);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (file, "errors")), ==, 2);
+    g_assert_cmpuint (json_array_get_length (hooks), ==, 2);
+    hook = json_array_get_object_element (hooks, 1);
+    g_assert_cmpstr (json_object_get_string_member (hook, "name"), ==, "testplugin.code_format");
+    g_assert_cmpstr (json_object_get_string_member (hook, "kind"), ==, "guard");
+    g_assert_cmpstr (json_object_get_string_member (hook, "position"), ==, position);
+    for (guint i = 0; i < json_array_get_length (notes); i++)
+      failinit_noted |= strstr (json_array_get_string_element (notes, i), "init failed: no licence file") != NULL;
+    g_assert_true (failinit_noted);
+  }
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Without --plugins the hooks are not checked, so not errors: each
+   * file's names are listed once, in a note. */
+  validate (&r, badhook);
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  g_assert_cmpstr (r.out, ==, "1 file, 0 errors\n");
+  expected = g_strdup_printf ("caselinkctl: note: %s: hooks not checked (no --plugins): "
+                              "testplugin.nope, testplugin.code_format\n", badhook);
+  g_assert_cmpstr (r.err, ==, expected);
+  g_clear_pointer (&expected, g_free);
+
+  validate (&r, plugtest, badhook);
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  g_assert_cmpstr (r.out, ==, "2 files, 0 errors\n");
+  expected = g_strdup_printf ("caselinkctl: note: %s: hooks not checked (no --plugins): "
+                              "testplugin.on_create, testplugin.not_on_hold, testplugin.stamp\n"
+                              "caselinkctl: note: %s: hooks not checked (no --plugins): "
+                              "testplugin.nope, testplugin.code_format\n", plugtest, badhook);
+  g_assert_cmpstr (r.err, ==, expected);
 }
 
 /* Spawn targets are looked for among the given files and the other files
@@ -705,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ctl-workflow/validate-calendars", test_validate_calendars);
   g_test_add_func ("/ctl-workflow/validate-json", test_validate_json);
   g_test_add_func ("/ctl-workflow/validate-set", test_validate_set);
+  g_test_add_func ("/ctl-workflow/validate-hooks", test_validate_hooks);
   g_test_add_func ("/ctl-workflow/graph", test_graph);
   g_test_add_func ("/ctl-workflow/link-show", test_link_show);
   g_test_add_func ("/ctl-workflow/titles", test_titles);
