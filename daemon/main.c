@@ -165,6 +165,16 @@ parse_options (int *argc, char ***argv, Options *o)
 }
 
 static void
+options_clear (Options *o)
+{
+  g_free (o->address);
+  g_free (o->db);
+  g_strfreev (o->workflows);
+  g_free (o->plugins);
+  g_free (o->config);
+}
+
+static void
 log_errors (GPtrArray *errors)
 {
   for (guint i = 0; i < errors->len; i++)
@@ -183,10 +193,14 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   if (!parse_options (&argc, &argv, &o))
-    return 2;
+    {
+      options_clear (&o);
+      return 2;
+    }
   if (o.version)
     {
       printf ("caselinkd %s\n", PACKAGE_VERSION);
+      options_clear (&o);
       return 0;
     }
   if (o.debug)
@@ -297,10 +311,6 @@ out:
   cl_registry_free (d.registry);
   cl_store_close (d.store);
   cl_config_clear (&d.config);
-  g_free (o.address);
-  g_free (o.db);
-  g_strfreev (o.workflows);
-  g_free (o.plugins);
-  g_free (o.config);
+  options_clear (&o);
   return status;
 }

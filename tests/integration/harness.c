@@ -799,3 +799,10 @@ cl_test_dict_int64 (GVariant *dict, const char *key)
 
   return g_variant_get_int64 (v);
 }
+
+gboolean
+cl_test_have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+  return path != NULL;
+}

@@ -145,4 +145,7 @@ GVariant *cl_test_dict_get (GVariant *dict, const char *key, const char *type);
 char *cl_test_dict_string (GVariant *dict, const char *key);
 gint64 cl_test_dict_int64 (GVariant *dict, const char *key);
 
+/* Is @name in PATH? */
+gboolean cl_test_have_program (const char *name);
+
 G_END_DECLS

@@ -61,7 +61,7 @@ make_cases (ClHarness *h, guint n)
 static gboolean
 have_sqlite3 (void)
 {
-  if (g_find_program_in_path ("sqlite3") != NULL)
+  if (cl_test_have_program ("sqlite3"))
     return TRUE;
   g_test_skip ("the sqlite3 tool is not installed");
   return FALSE;

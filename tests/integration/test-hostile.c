@@ -237,7 +237,7 @@ test_sigkill_under_load (void)
   g_assert_cmpuint (g_hash_table_size (replied), >, 0);
 
   cmd = g_strdup_printf ("sqlite3 '%s' 'PRAGMA integrity_check'", cl_harness_db_path (h));
-  if (g_find_program_in_path ("sqlite3") != NULL)
+  if (cl_test_have_program ("sqlite3"))
     {
       g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, NULL, NULL));
       g_assert_cmpstr (out, ==, "ok\n");

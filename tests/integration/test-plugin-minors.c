@@ -106,7 +106,7 @@ assert_error (GError **error, const char *name, const char *part)
 static gboolean
 other_uids_possible (void)
 {
-  return getuid () == 0 && g_find_program_in_path ("setpriv") != NULL && g_find_program_in_path ("dbus-send") != NULL;
+  return getuid () == 0 && cl_test_have_program ("setpriv") && cl_test_have_program ("dbus-send");
 }
 
 /* Run @argv as @uid; exit status, stdout+stderr in @out. */

@@ -75,7 +75,7 @@ test_sealing (void)
   }
 
   /* Without sealing_query the record is gone: lists, counts, lookups. */
-  if (getuid () == 0 && g_find_program_in_path ("setpriv") != NULL)
+  if (getuid () == 0 && cl_test_have_program ("setpriv"))
     {
       g_autofree char *bus = g_strdup_printf ("--address=%s", cl_harness_address (h));
       const char *show[] = { "setpriv", "--reuid=2", "--regid=2", "--clear-groups", g_getenv ("CASELINKCTL"), bus,

@@ -26,8 +26,10 @@ note_signal (DBusMessage *msg, Seen *seen)
     return;
   args = cl_dbus_message_get_args (msg, &error);
   g_assert_no_error (error);
-  g_test_message ("%s got %s.%s%s", seen->me, iface, member,
-                  g_variant_print (args, TRUE));
+  {
+    g_autofree char *printed = g_variant_print (args, TRUE);
+    g_test_message ("%s got %s.%s%s", seen->me, iface, member, printed);
+  }
 
   if (g_strcmp0 (member, "Reloaded") == 0)
     {

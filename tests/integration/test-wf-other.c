@@ -239,7 +239,7 @@ can_switch_users (void)
       g_test_skip ("needs root to run clients under other uids");
       return FALSE;
     }
-  if (g_find_program_in_path ("setpriv") == NULL)
+  if (!cl_test_have_program ("setpriv"))
     {
       g_test_skip ("setpriv is not installed");
       return FALSE;
