@@ -142,16 +142,20 @@ member_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer
       else
         mc->has_group = TRUE;
       m->is_group = g_str_equal (key, "group");
+      /* both user and group given: an error below, but nothing may leak */
+      g_clear_pointer (&m->name, g_free);
       if (!parse_number (s, &m->number))
         m->name = g_strdup (s);
     }
   else if (g_str_equal (key, "agency"))
     {
       const char *s = cl_yaml_get_string (y, v);
+      g_free (m->agency);
       m->agency = g_strdup (s);
     }
   else if (g_str_equal (key, "roles"))
     {
+      g_strfreev (m->roles);
       m->roles = cl_yaml_get_strv (y, v);
       for (char **r = m->roles; r != NULL && *r != NULL; r++)
         if (!cl_name_is_valid (*r))
