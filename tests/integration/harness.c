@@ -806,3 +806,10 @@ cl_test_have_program (const char *name)
   g_autofree char *path = g_find_program_in_path (name);
   return path != NULL;
 }
+
+guint
+cl_test_start_timeout_ms (void)
+{
+  const char *wrapper = g_getenv ("CASELINKD_WRAPPER");
+  return (wrapper != NULL && *wrapper != '\0') ? 120000 : 30000;
+}
