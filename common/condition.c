@@ -109,7 +109,6 @@ static CLCondition *
 parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *budget)
 {
   yaml_node_t *field_node = NULL, *op_key = NULL, *op_value = NULL;
-  g_autoptr(GPtrArray) values = NULL;
   const CLField *f;
   CLCondition *c;
   int kind = -1;

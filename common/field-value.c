@@ -260,7 +260,6 @@ static GVariant *
 coerce_list (const CLField *f, GVariant *v, GError **error)
 {
   gint64 max = f->max > 0 ? f->max : CL_FIELD_MAX_ITEMS;
-  g_autoptr(GPtrArray) items = NULL;
   CLField elem = *f;
 
   elem.max = 0;

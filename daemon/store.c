@@ -87,8 +87,8 @@ static const char *const migration_sql[] = {
 
   /* 6: a case's priority (its integer `priority` field, 0 without one), for
    * ListCases' priority filter */
-  "ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
-  "CREATE INDEX cases_priority ON cases (priority, seq);",
+  ("ALTER TABLE cases ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+   "CREATE INDEX cases_priority ON cases (priority, seq);"),
 };
 
 static gboolean backfill_global_chain (CLStore *store, GError **error);
