@@ -1,21 +1,27 @@
 /* gen-cases.c — fill a caselink database with many realistic cases.
  *
- * Writes through the daemon's own store API (store.c, audit.c), so the case
- * rows, the hash-chained history and the id counters are exactly what
- * caselinkd itself would have written; it only skips D-Bus and the engine's
- * checks. Cases follow real paths through the workflow (every history row is
- * a transition the workflow allows), are spread over its states, five
- * domains and thirty agencies, and carry titles made of varied words so the
- * `text` filter has realistic selectivity (one title in 1,000 names
- * "Qinghai Lake", one in 100,000 "Kekexili").
+ * Writes through the daemon's own code (store.c, audit.c, deadline.c,
+ * registry.c), so the case rows, both hash chains of the history (per case
+ * and global), the deadline rows and their notes, case_agencies and the id
+ * counters are what caselinkd itself would have written; it only skips
+ * D-Bus and the engine's checks. Cases follow real paths through the
+ * workflow (every history row is a transition the workflow allows, or a
+ * deadline note deadline.c wrote), are spread over its states, five domains
+ * and thirty agencies, and carry titles made of varied words so the `text`
+ * filter has realistic selectivity (one title in 1,000 names "Qinghai
+ * Lake", one in 100,000 "Kekexili").
  *
- *   caselink-gen --db PATH --workflow FILE [--cases N] [--seed S]
- *                [--due N --due-state STATE --due-at USEC] [--info FILE]
+ *   caselink-gen --db PATH --workflows DIR [--cases N] [--seed S] [--jobs N]
+ *                [--due N [--due-state STATE]] [--info FILE]
  *
- * Big transactions (20,000 cases per COMMIT) with synchronous=OFF; the
- * database is checkpointed at the end so the daemon starts on a small WAL.
- * --info writes a GKeyFile the benchmark reads: sample ids, counts per
- * state, agencies, how many titles hold each search term.
+ * --due N adds N cases all created now in one state, so that their
+ * deadlines fall due at the same instant (for the deadline benchmark).
+ * Big transactions (20,000 cases per COMMIT), synchronous=OFF, no WAL while
+ * generating, one process per core each writing a range of cases into its
+ * own file, merged at the end (the global audit chain continued across the
+ * parts); the database is left in WAL mode as caselinkd keeps it. --info
+ * writes a GKeyFile the benchmark reads: sample ids, counts per state and
+ * agency, how many titles hold each search term, the due instant.
  */
 #define G_LOG_DOMAIN "caselink-gen"
 
@@ -31,6 +37,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <malloc.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -1053,7 +1061,13 @@ main (int argc, char **argv)
           return 1;
         }
       if (pids[k] == 0)
-        _exit (run_part (&p));
+        {
+          /* A part never outlives the run it belongs to. */
+          prctl (PR_SET_PDEATHSIG, SIGTERM);
+          if (getppid () == 1)
+            _exit (1);
+          _exit (run_part (&p));
+        }
     }
   for (guint k = 0; k < parts && parts > 1; k++)
     {

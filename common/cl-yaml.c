@@ -5,6 +5,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A first pass over the events: refuse hostile nesting cheaply. */
+static gboolean
+check_depth (CLYaml *y, const char *file, const char *data, gsize len)
+{
+  yaml_parser_t parser;
+  yaml_event_t event;
+  int depth = 0;
+  gboolean ok = TRUE, done = FALSE;
+
+  if (!yaml_parser_initialize (&parser))
+    return TRUE;   /* the real parse reports it */
+  yaml_parser_set_input_string (&parser, (const unsigned char *) data, len);
+  while (ok && !done)
+    {
+      if (!yaml_parser_parse (&parser, &event))
+        break;   /* syntax errors: the real parse reports them with position */
+      switch (event.type)
+        {
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+          if (++depth > CL_YAML_MAX_DEPTH)
+            {
+              g_ptr_array_add (y->errors, g_strdup_printf ("%s:%zu:%zu: nested more than %d levels deep", file,
+                                                           event.start_mark.line + 1, event.start_mark.column + 1,
+                                                           CL_YAML_MAX_DEPTH));
+              ok = FALSE;
+            }
+          break;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+          depth--;
+          break;
+        case YAML_STREAM_END_EVENT:
+          done = TRUE;
+          break;
+        default:
+          break;
+        }
+      yaml_event_delete (&event);
+    }
+  yaml_parser_delete (&parser);
+  return ok;
+}
+
 gboolean
 cl_yaml_parse (CLYaml *y, const char *file, const char *data, gsize len)
 {
@@ -15,6 +59,8 @@ cl_yaml_parse (CLYaml *y, const char *file, const char *data, gsize len)
   if (y->errors == NULL)
     y->errors = g_ptr_array_new_with_free_func (g_free);
 
+  if (!check_depth (y, file, data, len))
+    return FALSE;
   if (!yaml_parser_initialize (&parser))
     {
       g_ptr_array_add (y->errors, g_strdup_printf ("%s: out of memory", file));

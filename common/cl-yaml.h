@@ -12,7 +12,12 @@ typedef struct {
   gboolean loaded;
   char *file;          /* name used in messages */
   GPtrArray *errors;   /* "file:line:column: message" strings, owned */
+  guint condition_parts; /* `when:` parts built from this file (aliases count each use) */
 } CLYaml;
+
+/* Collections nested deeper than this are refused before the document is
+ * built (libyaml's time grows with the square of the depth). */
+#define CL_YAML_MAX_DEPTH 64
 
 /* Parse @data (@len bytes) as one YAML document. A syntax error is added to
  * @y->errors (with position) and FALSE returned. @y must be zero-initialised. */

@@ -69,6 +69,9 @@ constant (CLYaml *y, yaml_node_t *node, const CLField *f)
  * times) grow exponentially: both are bounded. */
 #define MAX_CONDITION_DEPTH 32
 #define MAX_CONDITION_NODES 256
+/* ...and over a whole file, where one alias can be used in every transition
+ * (each value of an in: list counts as a part). */
+#define MAX_CONDITION_PARTS_PER_FILE 4096
 
 static CLCondition *parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *budget);
 
@@ -113,6 +116,13 @@ parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *b
   CLCondition *c;
   int kind = -1;
 
+  if (++y->condition_parts > MAX_CONDITION_PARTS_PER_FILE)
+    {
+      if (y->condition_parts == MAX_CONDITION_PARTS_PER_FILE + 1)
+        cl_yaml_error (y, node, "the conditions of this file have more than %d parts in all "
+                       "(aliases count each time they are used)", MAX_CONDITION_PARTS_PER_FILE);
+      return NULL;
+    }
   if (*budget == 0)
     {
       cl_yaml_error (y, node, "a condition may have at most %d parts (aliases count each time they are used)",
@@ -215,7 +225,15 @@ parse (CLYaml *y, yaml_node_t *node, const CLWorkflow *wf, guint depth, guint *b
         }
       for (yaml_node_item_t *it = op_value->data.sequence.items.start; it < op_value->data.sequence.items.top; it++)
         {
-          GVariant *v = constant (y, cl_yaml_node (y, *it), f);
+          GVariant *v;
+
+          if (++y->condition_parts > MAX_CONDITION_PARTS_PER_FILE)
+            {
+              cl_yaml_error (y, op_value, "the conditions of this file have more than %d parts in all "
+                             "(aliases count each time they are used)", MAX_CONDITION_PARTS_PER_FILE);
+              goto fail;
+            }
+          v = constant (y, cl_yaml_node (y, *it), f);
           if (v == NULL)
             goto fail;
           g_ptr_array_add (c->values, v);

@@ -31,8 +31,15 @@ sample_value (const CLField *f)
     }
 }
 
+/* A loaded definition cannot be much larger than its source: YAML aliases
+ * may share nodes, but a loader that copies them per use (a condition
+ * {all: [*a, *a]} repeated N times is 2^N conditions) is a "billion laughs"
+ * a few hundred bytes long. The text of every condition must stay within
+ * this many bytes per byte of input. */
+#define MAX_EXPANSION 64
+
 static void
-exercise (CLWorkflow *wf)
+exercise (CLWorkflow *wf, size_t source_size)
 {
   g_autofree char *canonical = cl_workflow_canonical (wf);
   g_autoptr(GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -40,6 +47,7 @@ exercise (CLWorkflow *wf)
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
   GVariantBuilder full, empty;
   g_autoptr(GVariant) full_v = NULL, empty_v = NULL;
+  gsize described = 0;
 
   g_assert_nonnull (canonical);
   (void) cl_workflow_uses_calendar (wf, "cn", "cn");
@@ -68,6 +76,8 @@ exercise (CLWorkflow *wf)
           g_autofree char *why1 = NULL, *why2 = NULL;
           g_autoptr(GString) text = g_string_new (NULL);
           cl_condition_describe (t->when, text);
+          described += text->len;
+          g_assert_cmpuint (described, <=, MAX_EXPANSION * source_size + 1024);
           (void) cl_condition_eval (t->when, full_v, &why1);
           (void) cl_condition_eval (t->when, empty_v, &why2);
         }
@@ -103,7 +113,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       if (wf != NULL)
         {
           g_assert_cmpuint (errors->len, ==, 0);
-          exercise (wf);
+          exercise (wf, size);
           cl_workflow_unref (wf);
         }
       else

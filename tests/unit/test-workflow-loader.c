@@ -166,6 +166,26 @@ test_language_errors (void)
                 "10:37", "spawn needs relation");
 }
 
+/* Hostile nesting is refused before the document is built. */
+static void
+test_deep_nesting (void)
+{
+  GString *text = g_string_new ("workflow: demo\nversion: 1\nid_prefix: DM\ndescription: ");
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  CLWorkflow *wf;
+
+  for (int i = 0; i < 100; i++)
+    g_string_append_c (text, '[');
+  for (int i = 0; i < 100; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '\n');
+  wf = cl_workflow_load_data ("w.yaml", text->str, text->len, NULL, errors);
+  g_assert_null (wf);
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (errors, 0), "w.yaml:4:77: nested more than 64 levels deep"));
+  g_string_free (text, TRUE);
+}
+
 static void
 test_calendars_and_sets (void)
 {
@@ -295,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/dirs", test_dirs);
   g_test_add_func ("/loader/language-errors", test_language_errors);
   g_test_add_func ("/loader/calendars-and-sets", test_calendars_and_sets);
+  g_test_add_func ("/loader/deep-nesting", test_deep_nesting);
   g_test_add_func ("/loader/hooks", test_hooks);
   return g_test_run ();
 }
