@@ -11,8 +11,12 @@
 #include "plugin-hooks.h"
 
 /* The case behind the call's path; replies NotFound itself when there is none. */
+/* @flush: commit what is queued first, so a reader sees the writes that
+ * were sent before its call. A change needs no flush: it is queued behind
+ * them and checked again inside the batch, and flushing there would defeat
+ * group commit (every change would commit its predecessors alone). */
 static CLCaseRecord *
-case_for_call (CLDaemon *d, CLCall *call, GError **error)
+case_for (CLDaemon *d, CLCall *call, gboolean flush, GError **error)
 {
   g_autofree char *id = cl_case_path_unescape (cl_call_suffix (call));
   CLCaseRecord *rec;
@@ -22,7 +26,8 @@ case_for_call (CLDaemon *d, CLCall *call, GError **error)
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case at %s", cl_call_path (call));
       return NULL;
     }
-  cl_engine_flush (d->engine);
+  if (flush)
+    cl_engine_flush (d->engine);
   rec = cl_store_get_case (d->store, id, error);
   /* A case the caller may not see answers exactly like a missing one. */
   if (rec != NULL && !cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
@@ -33,12 +38,18 @@ case_for_call (CLDaemon *d, CLCall *call, GError **error)
   return rec;
 }
 
+static CLCaseRecord *
+case_for_call (CLDaemon *d, CLCall *call, GError **error)
+{
+  return case_for (d, call, TRUE, error);
+}
+
 /* For changes: NotFound replied here when the caller may not see the case. */
 static gboolean
 visible_or_reply (CLDaemon *d, CLCall *call)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
+  g_autoptr(CLCaseRecord) rec = case_for (d, call, FALSE, &error);
 
   if (rec == NULL)
     {

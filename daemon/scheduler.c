@@ -156,8 +156,9 @@ process_batch (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) signals = cl_signal_queue_new ();
-  gint64 now;
+  gint64 now, started = g_get_monotonic_time ();
   guint done = 0;
+  gboolean more = FALSE;
 
   s->batch_id = 0;
   if (d->stopping)
@@ -171,6 +172,13 @@ process_batch (gpointer data)
     {
       g_autoptr(GError) item_error = NULL;
       guint before = signals->len;
+
+      /* Bounded by time as well as count: the bus must not wait long. */
+      if (i > 0 && g_get_monotonic_time () - started > CL_SCHEDULER_SLICE_US)
+        {
+          more = TRUE;
+          break;
+        }
 
       if (!cl_store_savepoint (d->store, &error))
         break;
@@ -197,7 +205,7 @@ process_batch (gpointer data)
   cl_daemon_emit_queue (d, signals);
   if (done > 0)
     g_debug ("processed %u due deadlines", done);
-  if (rows->len == CL_SCHEDULER_BATCH)
+  if (more || rows->len == CL_SCHEDULER_BATCH)
     schedule_batch (s);
   else
     cl_scheduler_rearm (s);

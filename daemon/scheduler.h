@@ -16,8 +16,9 @@ void cl_scheduler_free (CLScheduler *s);
 /* Look at the index again (after a commit, a clock change, start-up). */
 void cl_scheduler_rearm (CLScheduler *s);
 
-/* Rows processed per transaction. */
+/* Rows processed per transaction, at most, and for at most this long. */
 #define CL_SCHEDULER_BATCH 500
+#define CL_SCHEDULER_SLICE_US (20 * 1000)
 /* The longest the timer sleeps before looking at the clock again. */
 #define CL_SCHEDULER_MAX_SLEEP_MS 60000
 
