@@ -928,14 +928,16 @@ merge_parts (const char *db, char **part_dbs, guint parts, GError **error)
       if (!query_head (store, "SELECT count, hash FROM main.audit_head", &count, &chain.hash, error)
           || !query_head (store, "SELECT count, hash FROM part.audit_head", &part_count, &head, error))
         goto out;
-      /* Rows in gseq order (the history_gseq index: no sort, so the chain
-       * function sees them in that order; checked below). */
+      /* Rows in gseq order, which within a part is the primary key's order
+       * (cases are written one after the other, each its rows in seq
+       * order): a sequential scan, no sort, so the chain function sees the
+       * rows in that order (checked below against the head). */
       insert = g_strdup_printf (
         "INSERT INTO main.history (case_seq, seq, time, uid, user, agency, role, action, transition, from_state, "
         "to_state, comment, fields, hash, gseq, ghash) "
         "SELECT case_seq, seq, time, uid, user, agency, role, action, transition, from_state, to_state, comment, "
-        "fields, hash, gseq + %" G_GINT64_FORMAT ", bench_chain (hash) FROM part.history INDEXED BY history_gseq "
-        "WHERE gseq > 0 ORDER BY gseq", count);
+        "fields, hash, gseq + %" G_GINT64_FORMAT ", bench_chain (hash) FROM part.history ORDER BY case_seq, seq",
+        count);
       if (!exec_sql (store, "BEGIN", error)
           || !exec_sql (store, "INSERT INTO main.cases SELECT * FROM part.cases ORDER BY seq", error)
           || !exec_sql (store, insert, error)
