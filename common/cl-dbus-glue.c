@@ -90,6 +90,10 @@ watch_source_add (DBusWatch *watch, WatchData *wd)
   wd->source = g_unix_fd_source_new (dbus_watch_get_unix_fd (watch), cond);
   g_source_set_callback (wd->source, (GSourceFunc) (void (*) (void)) watch_ready, watch, NULL);
   g_source_set_name (wd->source, "[caselink] dbus watch");
+  /* GLib takes a blocked (non-recursive) source's fds out of the poll set
+   * around each dispatch, writing the loop's eventfd twice and polling once
+   * more per message; nothing here runs a nested loop, so allow recursion. */
+  g_source_set_can_recurse (wd->source, TRUE);
   g_source_attach (wd->source, wd->context);
 }
 
@@ -263,11 +267,16 @@ dispatch_status_changed (DBusConnection *conn, DBusDispatchStatus status, void *
     schedule_dispatch (data);
 }
 
+/* libdbus asks for a wake-up whenever it queues a message; from the thread
+ * running the loop that is a wasted eventfd write and an extra poll per
+ * message, so only another thread wakes the loop. */
 static void
 wakeup_main (void *data)
 {
   Glue *glue = data;
-  g_main_context_wakeup (glue->context);
+
+  if (!g_main_context_is_owner (glue->context))
+    g_main_context_wakeup (glue->context);
 }
 
 void
