@@ -116,6 +116,11 @@ const char *cl_call_member (CLCall *call);
 /* Reply with the tuple @out (NULL = no values; ownership is taken, floating
  * or not), then free the call. */
 void cl_call_return (CLCall *call, GVariant *out);
+/* For replies written straight into libdbus (cl-dbus-dict.h): the method
+ * return to fill, then cl_call_return_message() sends it, takes the
+ * reference and frees @call. */
+DBusMessage *cl_call_new_return (CLCall *call);
+void cl_call_return_message (CLCall *call, DBusMessage *reply);
 /* Reply with @error (CL_ERROR codes map to org.caselink.Error.*), free the call. */
 void cl_call_error (CLCall *call, const GError *error);
 void cl_call_error_name (CLCall *call, const char *name, const char *fmt, ...) G_GNUC_PRINTF (3, 4);

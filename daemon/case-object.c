@@ -5,6 +5,7 @@
 
 #include "objects.h"
 #include "case-path.h"
+#include "cl-dbus-dict.h"
 #include "cl-errors.h"
 #include "engine.h"
 #include "field-value.h"
@@ -203,6 +204,27 @@ comment (CLCall *call, GVariant *args, gpointer data)
   cl_engine_comment (d->engine, call, id, text);
 }
 
+/* The names of the fields of @fields that hold a value (borrowed from it):
+ * one pass instead of a lookup per required field. */
+static GHashTable *
+filled_fields (GVariant *fields)
+{
+  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize n = fields != NULL ? g_variant_n_children (fields) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (fields, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+      if (!cl_field_value_is_empty (value))
+        g_hash_table_add (set, (gpointer) g_variant_get_string (key, NULL));
+    }
+  return set;
+}
+
 static void
 transitions (CLCall *call, GVariant *args, gpointer data)
 {
@@ -211,7 +233,11 @@ transitions (CLCall *call, GVariant *args, gpointer data)
   g_autoptr(CLCaseRecord) rec = case_for_call (d, call, &error);
   const CLIdentity *who = cl_daemon_identify (d, call);
   CLWorkflow *wf;
-  GVariantBuilder b;
+  DBusMessage *reply;
+  DBusMessageIter iter, list;
+  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+  g_autoptr(GHashTable) filled = NULL;
+  gboolean ok;
 
   if (rec == NULL)
     {
@@ -225,35 +251,39 @@ transitions (CLCall *call, GVariant *args, gpointer data)
                           "the definition of %s version %u is not available", rec->workflow, rec->version);
       return;
     }
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < wf->transitions->len; i++)
+  /* Written straight into the reply: the most frequent read call. */
+  reply = cl_call_new_return (call);
+  dbus_message_iter_init_append (reply, &iter);
+  ok = dbus_message_iter_open_container (&iter, DBUS_TYPE_ARRAY, "a{sv}", &list);
+  for (guint i = 0; ok && i < wf->transitions->len; i++)
     {
       CLTransition *t = g_ptr_array_index (wf->transitions, i);
-      g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
-      g_auto(GStrv) missing_v = NULL;
       gboolean allowed;
+      DBusMessageIter dict;
 
       if (!cl_transition_leaves (t, rec->state))
         continue;
+      g_ptr_array_set_size (missing, 0);
+      if (t->requires != NULL && *t->requires != NULL && filled == NULL)
+        filled = filled_fields (rec->fields);
       for (char **f = t->requires; f != NULL && *f != NULL; f++)
-        {
-          g_autoptr(GVariant) v = g_variant_lookup_value (rec->fields, *f, NULL);
-          if (cl_field_value_is_empty (v))
-            g_strv_builder_add (missing, *f);
-        }
-      missing_v = g_strv_builder_end (missing);
+        if (!g_hash_table_contains (filled, *f))
+          g_ptr_array_add (missing, *f);
+      g_ptr_array_add (missing, NULL);
       allowed = (who->root || (d->actors != NULL && who->known))
                 && cl_identity_pick_role (who, (const char *const *) t->by) != NULL;
-      g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (t->name));
-      g_variant_builder_add (&b, "{sv}", "to", g_variant_new_string (t->to));
-      g_variant_builder_add (&b, "{sv}", "title", g_variant_new_string (cl_daemon_title (d, t->titles, t->name)));
-      g_variant_builder_add (&b, "{sv}", "allowed", g_variant_new_boolean (allowed));
-      g_variant_builder_add (&b, "{sv}", "missing", g_variant_new_strv ((const char *const *) missing_v, -1));
-      g_variant_builder_add (&b, "{sv}", "by", g_variant_new_strv ((const char *const *) t->by, -1));
-      g_variant_builder_close (&b);
+      ok = dbus_message_iter_open_container (&list, DBUS_TYPE_ARRAY, "{sv}", &dict)
+           && cl_dbus_dict_add_string (&dict, "name", t->name)
+           && cl_dbus_dict_add_string (&dict, "to", t->to)
+           && cl_dbus_dict_add_string (&dict, "title", cl_daemon_title (d, t->titles, t->name))
+           && cl_dbus_dict_add_boolean (&dict, "allowed", allowed)
+           && cl_dbus_dict_add_strv (&dict, "missing", (const char *const *) missing->pdata)
+           && cl_dbus_dict_add_strv (&dict, "by", (const char *const *) t->by)
+           && dbus_message_iter_close_container (&list, &dict);
     }
-  cl_call_return (call, g_variant_new ("(aa{sv})", &b));
+  if (!ok || !dbus_message_iter_close_container (&iter, &list))
+    g_error ("out of memory");
+  cl_call_return_message (call, reply);
 }
 
 GVariant *

@@ -271,8 +271,12 @@ may_change_case (CLDaemon *d, const CLIdentity *who, const CLCaseRecord *rec, co
 static void
 queue_properties (CLEngine *engine, GPtrArray *signals, const CLCaseRecord *rec)
 {
-  g_autofree char *path = cl_case_path_for_id (rec->id);
+  g_autofree char *path = NULL;
 
+  /* Signals go only to subscribers: with none, building one is waste. */
+  if (g_hash_table_size (engine->d->subscribers) == 0)
+    return;
+  path = cl_case_path_for_id (rec->id);
   cl_signal_queue_add (signals, path, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                        g_variant_new ("(s@a{sv}@as)", CL_CASE_IFACE, cl_engine_changed_properties (engine->d, rec),
                                       g_variant_new_strv (NULL, 0)));

@@ -4,6 +4,8 @@
 #include "store.h"
 #include <sqlite3.h>
 
+typedef struct _CLCaseCache CLCaseCache;
+
 struct _CLStore {
   sqlite3 *db;
   char *path;
@@ -14,6 +16,7 @@ struct _CLStore {
   guint64 head_count;
   char *head_hash;
   char *head_hash_prev;
+  CLCaseCache *cases;  /* store-cache.c */
 };
 
 int cl_store_latest_schema (void);
@@ -24,3 +27,13 @@ const char *cl_store_case_columns (void);
 CLCaseRecord *cl_store_case_from_row (sqlite3_stmt *stmt);
 char *cl_store_fields_to_text (GVariant *fields);
 GVariant *cl_store_fields_from_text (const char *text);
+
+/* store-cache.c: cases as stored, refreshed by every write, emptied by any
+ * rollback. Entries are borrowed; copy before changing one. */
+CLCaseCache *cl_case_cache_new (void);
+void cl_case_cache_free (CLCaseCache *cache);
+void cl_case_cache_clear (CLCaseCache *cache);
+void cl_case_cache_forget (CLCaseCache *cache, gint64 seq);
+void cl_case_cache_put (CLCaseCache *cache, const CLCaseRecord *rec, const char *fields_text);
+const CLCaseRecord *cl_case_cache_get_seq (CLCaseCache *cache, gint64 seq, const char **fields_text);
+const CLCaseRecord *cl_case_cache_get_id (CLCaseCache *cache, const char *id, const char **fields_text);

@@ -176,6 +176,27 @@ exec (CLStore *store, const char *sql, GError **error)
   return TRUE;
 }
 
+/* Like exec() for the statements every change runs (BEGIN, SAVEPOINT,
+ * RELEASE, COMMIT): prepared once instead of parsed each time. */
+static gboolean
+exec_cached (CLStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = cl_store_stmt (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "storage error: %s", sqlite3_errmsg (store->db));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 static int
 read_schema_version (CLStore *store)
 {
@@ -285,6 +306,7 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
   };
 
   store->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+  store->cases = cl_case_cache_new ();
   store->path = g_strdup (path);
   if (!create_private_file (path, error))
     return NULL;
@@ -319,6 +341,7 @@ cl_store_close (CLStore *store)
   if (store == NULL)
     return;
   g_hash_table_unref (store->stmts);
+  cl_case_cache_free (store->cases);
   if (store->db != NULL)
     sqlite3_close (store->db);
   g_free (store->head_hash);
@@ -360,7 +383,7 @@ cl_store_schema_version (CLStore *store)
 gboolean
 cl_store_begin (CLStore *store, GError **error)
 {
-  if (!exec (store, "BEGIN IMMEDIATE", error))
+  if (!exec_cached (store, "BEGIN IMMEDIATE", error))
     return FALSE;
   store->in_tx = TRUE;
   return TRUE;
@@ -369,7 +392,7 @@ cl_store_begin (CLStore *store, GError **error)
 gboolean
 cl_store_commit (CLStore *store, GError **error)
 {
-  if (!exec (store, "COMMIT", error))
+  if (!exec_cached (store, "COMMIT", error))
     {
       cl_store_rollback (store);
       return FALSE;
@@ -382,8 +405,9 @@ void
 cl_store_rollback (CLStore *store)
 {
   store->head_known = FALSE;
+  cl_case_cache_clear (store->cases);
   if (!sqlite3_get_autocommit (store->db))
-    exec (store, "ROLLBACK", NULL);
+    exec_cached (store, "ROLLBACK", NULL);
   store->in_tx = FALSE;
 }
 
@@ -396,21 +420,22 @@ cl_store_in_transaction (CLStore *store)
 gboolean
 cl_store_savepoint (CLStore *store, GError **error)
 {
-  return exec (store, "SAVEPOINT item", error);
+  return exec_cached (store, "SAVEPOINT item", error);
 }
 
 gboolean
 cl_store_release (CLStore *store, GError **error)
 {
-  return exec (store, "RELEASE item", error);
+  return exec_cached (store, "RELEASE item", error);
 }
 
 void
 cl_store_rollback_savepoint (CLStore *store)
 {
   store->head_known = FALSE;
-  exec (store, "ROLLBACK TO item", NULL);
-  exec (store, "RELEASE item", NULL);
+  cl_case_cache_clear (store->cases);
+  exec_cached (store, "ROLLBACK TO item", NULL);
+  exec_cached (store, "RELEASE item", NULL);
 }
 
 /* ---- counters --------------------------------------------------------- */
@@ -453,6 +478,25 @@ cl_case_record_free (CLCaseRecord *rec)
   g_clear_pointer (&rec->fields, g_variant_unref);
   g_free (rec->history_head);
   g_free (rec);
+}
+
+CLCaseRecord *
+cl_case_record_copy (const CLCaseRecord *rec)
+{
+  CLCaseRecord *c = g_new0 (CLCaseRecord, 1);
+
+  *c = *rec;
+  c->id = g_strdup (rec->id);
+  c->workflow = g_strdup (rec->workflow);
+  c->state = g_strdup (rec->state);
+  c->previous_state = g_strdup (rec->previous_state);
+  c->title = g_strdup (rec->title);
+  c->domain = g_strdup (rec->domain);
+  c->agency = g_strdup (rec->agency);
+  c->creator_agency = g_strdup (rec->creator_agency);
+  c->fields = rec->fields != NULL ? g_variant_ref (rec->fields) : NULL;
+  c->history_head = g_strdup (rec->history_head);
+  return c;
 }
 
 void
@@ -637,6 +681,7 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
     return cl_store_fail (store, error, "creating a case");
   rec->seq = sqlite3_last_insert_rowid (store->db);
   sqlite3_reset (stmt);
+  cl_case_cache_put (store->cases, rec, fields_text);
   return note_agencies (store, rec, error);
 }
 
@@ -655,8 +700,9 @@ static const struct {
 
 #define CASE_AGENCY_COLUMNS ((1 << 7) | (1 << 8))
 
-/* Which columns of the stored row differ from @rec (bit i: case_columns[i]);
- * -1 with @error set when the row cannot be read. */
+/* Which columns of the stored case differ from @rec (bit i: case_columns[i]);
+ * -1 with @error set when the row cannot be read. The cached row serves
+ * when there is one. */
 static gint64
 changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_text, GError **error)
 {
@@ -668,40 +714,71 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
     0, 0, rec->version, 0, 0, 0, 0, 0, 0, rec->created, rec->updated, rec->deadline, rec->overdue ? 1 : 0, 0,
     (gint64) rec->history_count, 0, rec->sealed ? 1 : 0, case_priority (rec->fields),
   };
-  sqlite3_stmt *stmt;
+  const char *old_texts[G_N_ELEMENTS (case_columns)] = { NULL };
+  gint64 old_ints[G_N_ELEMENTS (case_columns)] = { 0 };
+  const char *old_fields = NULL;
+  const CLCaseRecord *old = cl_case_cache_get_seq (store->cases, rec->seq, &old_fields);
+  sqlite3_stmt *stmt = NULL;
   gint64 mask = 0;
-  int rc;
 
-  stmt = cl_store_stmt (store,
-                        "SELECT id, workflow, version, state, previous_state, title, domain, agency, creator_agency, "
-                        "created, updated, deadline, overdue, fields, history_count, history_head, sealed, priority "
-                        "FROM cases WHERE seq = ?1",
-                        error);
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_int64 (stmt, 1, rec->seq);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  if (old != NULL)
     {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case number %" G_GINT64_FORMAT, rec->seq);
-      else
-        cl_store_fail (store, error, "reading a case");
-      sqlite3_reset (stmt);
-      return -1;
+      const char *t[G_N_ELEMENTS (case_columns)] = {
+        old->id, old->workflow, NULL, old->state, old->previous_state, old->title, old->domain, old->agency,
+        old->creator_agency, NULL, NULL, NULL, NULL, old_fields, NULL, old->history_head, NULL, NULL,
+      };
+      const gint64 n[G_N_ELEMENTS (case_columns)] = {
+        0, 0, old->version, 0, 0, 0, 0, 0, 0, old->created, old->updated, old->deadline, old->overdue ? 1 : 0, 0,
+        (gint64) old->history_count, 0, old->sealed ? 1 : 0, case_priority (old->fields),
+      };
+      memcpy (old_texts, t, sizeof t);
+      memcpy (old_ints, n, sizeof n);
+    }
+  else
+    {
+      int rc;
+
+      stmt = cl_store_stmt (store,
+                            "SELECT id, workflow, version, state, previous_state, title, domain, agency, creator_agency, "
+                            "created, updated, deadline, overdue, fields, history_count, history_head, sealed, priority "
+                            "FROM cases WHERE seq = ?1",
+                            error);
+      if (stmt == NULL)
+        return -1;
+      sqlite3_bind_int64 (stmt, 1, rec->seq);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          if (rc == SQLITE_DONE)
+            g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case number %" G_GINT64_FORMAT, rec->seq);
+          else
+            cl_store_fail (store, error, "reading a case");
+          sqlite3_reset (stmt);
+          return -1;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
+        {
+          if (case_columns[i].text)
+            old_texts[i] = (const char *) sqlite3_column_text (stmt, (int) i);
+          else if (sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER)
+            old_ints[i] = sqlite3_column_int64 (stmt, (int) i);
+          else
+            old_ints[i] = G_MININT64;  /* never equal: rewrite it */
+        }
     }
   for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
     {
       gboolean same;
 
       if (case_columns[i].text)
-        same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, (int) i), texts[i] ? texts[i] : "") == 0;
+        same = g_strcmp0 (old_texts[i] ? old_texts[i] : "", texts[i] ? texts[i] : "") == 0;
       else
-        same = sqlite3_column_type (stmt, (int) i) == SQLITE_INTEGER && sqlite3_column_int64 (stmt, (int) i) == ints[i];
+        same = old_ints[i] == ints[i];
       if (!same)
         mask |= (gint64) 1 << i;
     }
-  sqlite3_reset (stmt);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
   return mask;
 }
 
@@ -711,15 +788,27 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
 gboolean
 cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
 {
-  g_autofree char *fields_text = cl_store_fields_to_text (rec->fields);
+  g_autofree char *fields_text = NULL;
   g_autoptr(GString) sql = NULL;
   sqlite3_stmt *stmt;
-  gint64 mask = changed_columns (store, rec, fields_text, error);
+  const char *stored_text = NULL;
+  const CLCaseRecord *stored = cl_case_cache_get_seq (store->cases, rec->seq, &stored_text);
+  gint64 mask;
 
+  /* Printing the fields is the dearest part of a write; most changes leave
+   * them as they were. */
+  if (stored != NULL && stored->fields != NULL && rec->fields != NULL
+      && (stored->fields == rec->fields || g_variant_equal (stored->fields, rec->fields)))
+    fields_text = g_strdup (stored_text);
+  else
+    fields_text = cl_store_fields_to_text (rec->fields);
+  mask = changed_columns (store, rec, fields_text, error);
   if (mask < 0)
     return FALSE;
   if (mask == 0)
     return TRUE;
+  /* Before the row changes: a failure below may leave either version. */
+  cl_case_cache_forget (store->cases, rec->seq);
   sql = g_string_new ("UPDATE cases SET ");
   for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
     if (mask & ((gint64) 1 << i))
@@ -734,25 +823,40 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "updating a case");
   sqlite3_reset (stmt);
+  cl_case_cache_put (store->cases, rec, fields_text);
   if (mask & CASE_AGENCY_COLUMNS)
     return note_agencies (store, rec, error);
   return TRUE;
 }
 
+/* The case in the row @stmt stands on, remembered in the cache. */
+static CLCaseRecord *
+case_from_row_cached (CLStore *store, sqlite3_stmt *stmt)
+{
+  CLCaseRecord *rec = cl_store_case_from_row (stmt);
+  const char *fields_text = (const char *) sqlite3_column_text (stmt, 14);
+
+  cl_case_cache_put (store->cases, rec, fields_text != NULL ? fields_text : "");
+  return rec;
+}
+
 CLCaseRecord *
 cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **error)
 {
+  const CLCaseRecord *cached = cl_case_cache_get_seq (store->cases, seq, NULL);
   sqlite3_stmt *stmt;
   CLCaseRecord *rec = NULL;
   int rc;
 
+  if (cached != NULL)
+    return cl_case_record_copy (cached);
   stmt = cl_store_stmt (store, "SELECT " CASE_COLUMNS " FROM cases WHERE seq = ?1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, seq);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    rec = cl_store_case_from_row (stmt);
+    rec = case_from_row_cached (store, stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case number %" G_GINT64_FORMAT, seq);
   else
@@ -764,10 +868,13 @@ cl_store_get_case_by_seq (CLStore *store, gint64 seq, GError **error)
 CLCaseRecord *
 cl_store_get_case (CLStore *store, const char *id, GError **error)
 {
+  const CLCaseRecord *cached = cl_case_cache_get_id (store->cases, id, NULL);
   sqlite3_stmt *stmt;
   CLCaseRecord *rec;
   int rc;
 
+  if (cached != NULL)
+    return cl_case_record_copy (cached);
   stmt = cl_store_stmt (store, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -785,7 +892,7 @@ cl_store_get_case (CLStore *store, const char *id, GError **error)
       sqlite3_reset (stmt);
       return NULL;
     }
-  rec = cl_store_case_from_row (stmt);
+  rec = case_from_row_cached (store, stmt);
   sqlite3_reset (stmt);
   return rec;
 }

@@ -176,6 +176,7 @@ gboolean cl_store_scan_cases (CLStore *store, const char *workflow, gint64 creat
                               const char *const *needles, CLCaseVisitFunc visit, gpointer data, GError **error);
 
 void cl_case_record_free (CLCaseRecord *rec);
+CLCaseRecord *cl_case_record_copy (const CLCaseRecord *rec);
 void cl_history_record_free (CLHistoryRecord *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLCaseRecord, cl_case_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLHistoryRecord, cl_history_record_free)
