@@ -102,6 +102,12 @@ cl_call_bus (CLCall *call)
   return call->bus;
 }
 
+DBusMessage *
+cl_call_message (CLCall *call)
+{
+  return call->msg;
+}
+
 const char *
 cl_call_member (CLCall *call)
 {

@@ -112,6 +112,7 @@ const char *cl_call_path (CLCall *call);
 const char *cl_call_suffix (CLCall *call);
 CLBus *cl_call_bus (CLCall *call);
 const char *cl_call_member (CLCall *call);
+DBusMessage *cl_call_message (CLCall *call);
 
 /* Reply with the tuple @out (NULL = no values; ownership is taken, floating
  * or not), then free the call. */

@@ -7,6 +7,7 @@
 #include "case-path.h"
 #include "cl-dbus-dict.h"
 #include "cl-errors.h"
+#include "reply-cache.h"
 #include "engine.h"
 #include "field-value.h"
 #include "plugin-hooks.h"
@@ -225,6 +226,13 @@ filled_fields (GVariant *fields)
   return set;
 }
 
+static gboolean
+transition_allowed (CLDaemon *d, const CLIdentity *who, const CLTransition *t)
+{
+  return (who->root || (d->actors != NULL && who->known))
+         && cl_identity_pick_role (who, (const char *const *) t->by) != NULL;
+}
+
 static void
 transitions (CLCall *call, GVariant *args, gpointer data)
 {
@@ -237,6 +245,7 @@ transitions (CLCall *call, GVariant *args, gpointer data)
   DBusMessageIter iter, list;
   g_autoptr(GPtrArray) missing = g_ptr_array_new ();
   g_autoptr(GHashTable) filled = NULL;
+  g_autoptr(GString) key = NULL;
   gboolean ok;
 
   if (rec == NULL)
@@ -251,6 +260,34 @@ transitions (CLCall *call, GVariant *args, gpointer data)
                           "the definition of %s version %u is not available", rec->workflow, rec->version);
       return;
     }
+  /* What the reply depends on, beyond the workflow version: the key of
+   * the copy kept in d->replies. */
+  key = g_string_new (NULL);
+  g_string_append_printf (key, "%s\x1f%u\x1f%s\x1f%s", wf->name, wf->version, rec->state, d->config.language);
+  for (guint i = 0; i < wf->transitions->len; i++)
+    {
+      CLTransition *t = g_ptr_array_index (wf->transitions, i);
+
+      if (!cl_transition_leaves (t, rec->state))
+        continue;
+      g_string_append_c (key, '\x1e');
+      g_string_append_c (key, transition_allowed (d, who, t) ? '1' : '0');
+      if (t->requires != NULL && *t->requires != NULL && filled == NULL)
+        filled = filled_fields (rec->fields);
+      for (char **f = t->requires; f != NULL && *f != NULL; f++)
+        if (!g_hash_table_contains (filled, *f))
+          {
+            g_string_append_c (key, '\x1f');
+            g_string_append (key, *f);
+          }
+    }
+  reply = d->replies != NULL ? cl_reply_cache_reply (d->replies, key->str, cl_call_message (call)) : NULL;
+  if (reply != NULL)
+    {
+      cl_call_return_message (call, reply);
+      return;
+    }
+
   /* Written straight into the reply: the most frequent read call. */
   reply = cl_call_new_return (call);
   dbus_message_iter_init_append (reply, &iter);
@@ -258,31 +295,28 @@ transitions (CLCall *call, GVariant *args, gpointer data)
   for (guint i = 0; ok && i < wf->transitions->len; i++)
     {
       CLTransition *t = g_ptr_array_index (wf->transitions, i);
-      gboolean allowed;
       DBusMessageIter dict;
 
       if (!cl_transition_leaves (t, rec->state))
         continue;
       g_ptr_array_set_size (missing, 0);
-      if (t->requires != NULL && *t->requires != NULL && filled == NULL)
-        filled = filled_fields (rec->fields);
       for (char **f = t->requires; f != NULL && *f != NULL; f++)
         if (!g_hash_table_contains (filled, *f))
           g_ptr_array_add (missing, *f);
       g_ptr_array_add (missing, NULL);
-      allowed = (who->root || (d->actors != NULL && who->known))
-                && cl_identity_pick_role (who, (const char *const *) t->by) != NULL;
       ok = dbus_message_iter_open_container (&list, DBUS_TYPE_ARRAY, "{sv}", &dict)
            && cl_dbus_dict_add_string (&dict, "name", t->name)
            && cl_dbus_dict_add_string (&dict, "to", t->to)
            && cl_dbus_dict_add_string (&dict, "title", cl_daemon_title (d, t->titles, t->name))
-           && cl_dbus_dict_add_boolean (&dict, "allowed", allowed)
+           && cl_dbus_dict_add_boolean (&dict, "allowed", transition_allowed (d, who, t))
            && cl_dbus_dict_add_strv (&dict, "missing", (const char *const *) missing->pdata)
            && cl_dbus_dict_add_strv (&dict, "by", (const char *const *) t->by)
            && dbus_message_iter_close_container (&list, &dict);
     }
   if (!ok || !dbus_message_iter_close_container (&iter, &list))
     g_error ("out of memory");
+  if (d->replies != NULL)
+    cl_reply_cache_put (d->replies, key->str, reply);
   cl_call_return_message (call, reply);
 }
 

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "caselink"
 
 #include "daemon.h"
+#include "reply-cache.h"
 #include "case-path.h"
 #include "cl-errors.h"
 #include "deadline.h"
@@ -134,6 +135,8 @@ cl_daemon_reload (CLDaemon *d, GError **error)
   if (d->scheduler != NULL)
     cl_scheduler_rearm (d->scheduler);
   cl_daemon_warn_unheld_roles (d);
+  if (d->replies != NULL)
+    cl_reply_cache_clear (d->replies);
   g_message ("reloaded workflows, calendars and actors");
   cl_bus_emit (d->bus, NULL, CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reloaded", NULL);
   return TRUE;

@@ -25,6 +25,7 @@ typedef struct {
   struct _CLScheduler *scheduler;
   struct _CLPlugins *plugins;  /* plugin-loader.h; NULL: none (tools that use the engine without them) */
   gint64 test_now;         /* --test-clock: 0 until Testing1.SetTime */
+  struct _CLReplyCache *replies;  /* reply-cache.h; NULL: none */
 } CLDaemon;
 
 /* Identity of the caller of @call. */

@@ -113,23 +113,29 @@ coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *mer
       g_variant_unref (value);
       if (v == NULL)
         return FALSE;
-      g_variant_builder_add (changed, "{sv}", name, v);
+      g_variant_builder_add_value (changed, g_variant_new_dict_entry (g_variant_new_string (name), g_variant_new_variant (v)));
       g_hash_table_replace (merged, g_strdup (f->name), v);
     }
   return TRUE;
 }
 
+/* The helpers below walk children by index: GVariant's format-string
+ * calls ("{sv}") parse their format for every entry, which dominated a
+ * transition's cost. */
 static GHashTable *
 fields_table (GVariant *fields)
 {
   GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
-  GVariantIter it;
-  char *name;
-  GVariant *value;
+  gsize n = g_variant_n_children (fields);
 
-  g_variant_iter_init (&it, fields);
-  while (g_variant_iter_next (&it, "{sv}", &name, &value))
-    g_hash_table_replace (t, name, value);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (fields, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+
+      g_hash_table_replace (t, g_variant_dup_string (key, NULL), g_variant_get_variant (boxed));
+    }
   return t;
 }
 
@@ -155,7 +161,8 @@ fields_variant (GHashTable *t)
   g_ptr_array_sort (keys, cmp_str);
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   for (guint i = 0; i < keys->len; i++)
-    g_variant_builder_add (&b, "{sv}", (char *) keys->pdata[i], g_hash_table_lookup (t, keys->pdata[i]));
+    g_variant_builder_add_value (&b, g_variant_new_dict_entry (g_variant_new_string (keys->pdata[i]),
+                                                               g_variant_new_variant (g_hash_table_lookup (t, keys->pdata[i]))));
   return g_variant_ref_sink (g_variant_builder_end (&b));
 }
 
@@ -165,6 +172,17 @@ field_string (GVariant *fields, const char *name)
   const char *s = NULL;
   if (g_variant_lookup (fields, name, "&s", &s))
     return g_strdup (s);
+  return g_strdup ("");
+}
+
+/* field_string() of the table fields_table() made. */
+static char *
+table_string (GHashTable *t, const char *name)
+{
+  GVariant *v = g_hash_table_lookup (t, name);
+
+  if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+    return g_strdup (g_variant_get_string (v, NULL));
   return g_strdup ("");
 }
 
@@ -289,9 +307,9 @@ refresh_from_fields (const CLWorkflow *wf, CLCaseRecord *rec, GHashTable *merged
   g_clear_pointer (&rec->fields, g_variant_unref);
   rec->fields = fields_variant (merged);
   g_free (rec->title);
-  rec->title = field_string (rec->fields, "title");
+  rec->title = table_string (merged, "title");
   g_free (rec->domain);
-  rec->domain = field_string (rec->fields, "domain");
+  rec->domain = table_string (merged, "domain");
   g_free (rec->agency);
   rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);
 }
@@ -589,12 +607,16 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
     return FALSE;
 
   from_state = g_strdup (rec->state);
-  g_clear_pointer (&rec->fields, g_variant_unref);
-  rec->fields = fields_variant (merged);
-  g_free (rec->title);
-  rec->title = field_string (rec->fields, "title");
-  g_free (rec->domain);
-  rec->domain = field_string (rec->fields, "domain");
+  /* Without new values the stored fields (and what derives from them) stand. */
+  if (g_variant_n_children (h->fields) > 0)
+    {
+      g_clear_pointer (&rec->fields, g_variant_unref);
+      rec->fields = fields_variant (merged);
+      g_free (rec->title);
+      rec->title = table_string (merged, "title");
+      g_free (rec->domain);
+      rec->domain = table_string (merged, "domain");
+    }
   if (to != NULL && !g_str_equal (to, rec->state))
     {
       /* @to may be rec->previous_state itself ($previous): copy it first. */

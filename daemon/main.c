@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "caselink"
 
 #include "daemon.h"
+#include "reply-cache.h"
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
 #include "engine.h"
@@ -254,6 +255,7 @@ main (int argc, char **argv)
     }
   d.bus = cl_bus_new (conn);
   d.subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  d.replies = cl_reply_cache_new ();
   d.engine = cl_engine_new (&d);
   d.scheduler = cl_scheduler_new (&d);
   d.loop = g_main_loop_new (NULL, FALSE);
@@ -306,6 +308,7 @@ out:
   cl_bus_free (d.bus);
   dbus_connection_unref (conn);
   g_hash_table_unref (d.subscribers);
+  cl_reply_cache_free (d.replies);
   g_main_loop_unref (d.loop);
   cl_actors_free (d.actors);
   cl_registry_free (d.registry);

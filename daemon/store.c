@@ -594,27 +594,28 @@ case_priority (GVariant *fields)
   return p;
 }
 
+/* Every caller steps and resets @stmt while @rec lives: no copies. */
 static void
-bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text)
+bind_case (sqlite3_stmt *stmt, const CLCaseRecord *rec, const char *fields_text, gint64 priority)
 {
-  sqlite3_bind_text (stmt, 1, rec->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, rec->workflow, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, rec->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, rec->workflow, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, rec->version);
-  sqlite3_bind_text (stmt, 4, rec->state, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, rec->previous_state ? rec->previous_state : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, rec->title ? rec->title : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, rec->domain ? rec->domain : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, rec->agency ? rec->agency : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, rec->creator_agency ? rec->creator_agency : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, rec->state, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, rec->previous_state ? rec->previous_state : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, rec->title ? rec->title : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, rec->domain ? rec->domain : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, rec->agency ? rec->agency : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, rec->creator_agency ? rec->creator_agency : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 10, rec->created);
   sqlite3_bind_int64 (stmt, 11, rec->updated);
   sqlite3_bind_int64 (stmt, 12, rec->deadline);
   sqlite3_bind_int (stmt, 13, rec->overdue ? 1 : 0);
-  sqlite3_bind_text (stmt, 14, fields_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 14, fields_text, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) rec->history_count);
-  sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 16, rec->history_head ? rec->history_head : "", -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 18, rec->sealed ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 19, case_priority (rec->fields));
+  sqlite3_bind_int64 (stmt, 19, priority);
 }
 
 /* Every agency that created or held a case may see it ("party"). */
@@ -676,7 +677,7 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
                         error);
   if (stmt == NULL)
     return FALSE;
-  bind_case (stmt, rec, fields_text);
+  bind_case (stmt, rec, fields_text, case_priority (rec->fields));
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "creating a case");
   rec->seq = sqlite3_last_insert_rowid (store->db);
@@ -685,19 +686,20 @@ cl_store_insert_case (CLStore *store, CLCaseRecord *rec, GError **error)
   return note_agencies (store, rec, error);
 }
 
-/* The columns an update may write, in bind_case's parameter numbers. */
+/* The columns an update may write, with bind_case's parameter numbers. */
 static const struct {
-  const char *name;
-  int param;
+  const char *assign;  /* "name = ?param" */
   gboolean text;
 } case_columns[] = {
-  { "id", 1, TRUE }, { "workflow", 2, TRUE }, { "version", 3, FALSE }, { "state", 4, TRUE },
-  { "previous_state", 5, TRUE }, { "title", 6, TRUE }, { "domain", 7, TRUE }, { "agency", 8, TRUE },
-  { "creator_agency", 9, TRUE }, { "created", 10, FALSE }, { "updated", 11, FALSE }, { "deadline", 12, FALSE },
-  { "overdue", 13, FALSE }, { "fields", 14, TRUE }, { "history_count", 15, FALSE }, { "history_head", 16, TRUE },
-  { "sealed", 18, FALSE }, { "priority", 19, FALSE },
+  { "id = ?1", TRUE }, { "workflow = ?2", TRUE }, { "version = ?3", FALSE }, { "state = ?4", TRUE },
+  { "previous_state = ?5", TRUE }, { "title = ?6", TRUE }, { "domain = ?7", TRUE }, { "agency = ?8", TRUE },
+  { "creator_agency = ?9", TRUE }, { "created = ?10", FALSE }, { "updated = ?11", FALSE }, { "deadline = ?12", FALSE },
+  { "overdue = ?13", FALSE }, { "fields = ?14", TRUE }, { "history_count = ?15", FALSE },
+  { "history_head = ?16", TRUE }, { "sealed = ?18", FALSE }, { "priority = ?19", FALSE },
 };
 
+#define CASE_FIELDS_COLUMN 13
+#define CASE_PRIORITY_COLUMN 17
 #define CASE_AGENCY_COLUMNS ((1 << 7) | (1 << 8))
 
 /* Which columns of the stored case differ from @rec (bit i: case_columns[i]);
@@ -710,9 +712,9 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
     rec->id, rec->workflow, NULL, rec->state, rec->previous_state, rec->title, rec->domain, rec->agency,
     rec->creator_agency, NULL, NULL, NULL, NULL, fields_text, NULL, rec->history_head, NULL, NULL,
   };
-  const gint64 ints[G_N_ELEMENTS (case_columns)] = {
+  gint64 ints[G_N_ELEMENTS (case_columns)] = {
     0, 0, rec->version, 0, 0, 0, 0, 0, 0, rec->created, rec->updated, rec->deadline, rec->overdue ? 1 : 0, 0,
-    (gint64) rec->history_count, 0, rec->sealed ? 1 : 0, case_priority (rec->fields),
+    (gint64) rec->history_count, 0, rec->sealed ? 1 : 0, 0 /* priority: below */,
   };
   const char *old_texts[G_N_ELEMENTS (case_columns)] = { NULL };
   gint64 old_ints[G_N_ELEMENTS (case_columns)] = { 0 };
@@ -729,7 +731,7 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
       };
       const gint64 n[G_N_ELEMENTS (case_columns)] = {
         0, 0, old->version, 0, 0, 0, 0, 0, 0, old->created, old->updated, old->deadline, old->overdue ? 1 : 0, 0,
-        (gint64) old->history_count, 0, old->sealed ? 1 : 0, case_priority (old->fields),
+        (gint64) old->history_count, 0, old->sealed ? 1 : 0, 0 /* priority: below */,
       };
       memcpy (old_texts, t, sizeof t);
       memcpy (old_ints, n, sizeof n);
@@ -770,6 +772,15 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
     {
       gboolean same;
 
+      if (i == CASE_PRIORITY_COLUMN)
+        {
+          /* derived from the fields: the same fields, the same priority */
+          if (!(mask & ((gint64) 1 << CASE_FIELDS_COLUMN)) && old != NULL)
+            continue;
+          ints[i] = case_priority (rec->fields);
+          if (old != NULL)
+            old_ints[i] = case_priority (old->fields);
+        }
       if (case_columns[i].text)
         same = g_strcmp0 (old_texts[i] ? old_texts[i] : "", texts[i] ? texts[i] : "") == 0;
       else
@@ -812,13 +823,16 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
   sql = g_string_new ("UPDATE cases SET ");
   for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
     if (mask & ((gint64) 1 << i))
-      g_string_append_printf (sql, "%s%s = ?%d", sql->str[sql->len - 1] == ' ' ? "" : ", ", case_columns[i].name,
-                              case_columns[i].param);
+      {
+        if (sql->str[sql->len - 1] != ' ')
+          g_string_append (sql, ", ");
+        g_string_append (sql, case_columns[i].assign);
+      }
   g_string_append (sql, " WHERE seq = ?17");
   stmt = cl_store_stmt (store, sql->str, error);
   if (stmt == NULL)
     return FALSE;
-  bind_case (stmt, rec, fields_text);
+  bind_case (stmt, rec, fields_text, (mask & ((gint64) 1 << CASE_PRIORITY_COLUMN)) ? case_priority (rec->fields) : 0);
   sqlite3_bind_int64 (stmt, 17, rec->seq);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "updating a case");

@@ -388,6 +388,29 @@ test_transitions (void)
   g_assert_cmpuint (g_variant_n_children (missing), ==, 1);
   g_variant_get_child (missing, 0, "s", &s);
   g_assert_cmpstr (s, ==, "np_decision_no");
+  g_clear_pointer (&s, g_free);
+
+  /* The same answer reaches a second caller (replies are kept per
+   * workflow, state and filled fields, and addressed to each caller)... */
+  {
+    DBusConnection *other = cl_harness_connect (h);
+    g_autoptr(GVariant) again = cl_test_call_ok (other, path, CL_CASE_IFACE, "Transitions", NULL);
+
+    g_assert_true (g_variant_equal (again, reply));
+    cl_test_disconnect (other);
+  }
+  /* ...and once the field is set, nothing is missing any more. */
+  g_variant_unref (cl_test_call_ok (c, path, CL_CASE_IFACE, "Update",
+                                    g_variant_new ("(@a{sv}s)", cl_test_fields ("np_decision_no", g_variant_new_string ("NP-1"), NULL), "")));
+  g_clear_pointer (&reply, g_variant_unref);
+  g_clear_pointer (&list, g_variant_unref);
+  g_clear_pointer (&t, g_variant_unref);
+  g_clear_pointer (&missing, g_variant_unref);
+  reply = cl_test_call_ok (c, path, CL_CASE_IFACE, "Transitions", NULL);
+  list = g_variant_get_child_value (reply, 0);
+  t = g_variant_get_child_value (list, 0);
+  missing = cl_test_dict_get (t, "missing", "as");
+  g_assert_cmpuint (g_variant_n_children (missing), ==, 0);
 
   cl_harness_free (h);
 }

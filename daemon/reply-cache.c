@@ -1,0 +1,68 @@
+/* reply-cache.c — method-return bodies written once and copied. */
+#include "reply-cache.h"
+
+/* Keys are small (a workflow, a state, a few flags): this many cover every
+ * combination a deployment meets; when full the cache starts again. */
+#define REPLY_CACHE_MAX 2048
+
+struct _CLReplyCache {
+  GHashTable *bodies;  /* key -> DBusMessage (a method return never sent) */
+};
+
+CLReplyCache *
+cl_reply_cache_new (void)
+{
+  CLReplyCache *cache = g_new0 (CLReplyCache, 1);
+
+  cache->bodies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dbus_message_unref);
+  return cache;
+}
+
+void
+cl_reply_cache_free (CLReplyCache *cache)
+{
+  if (cache == NULL)
+    return;
+  g_hash_table_destroy (cache->bodies);
+  g_free (cache);
+}
+
+void
+cl_reply_cache_clear (CLReplyCache *cache)
+{
+  g_hash_table_remove_all (cache->bodies);
+}
+
+DBusMessage *
+cl_reply_cache_reply (CLReplyCache *cache, const char *key, DBusMessage *call)
+{
+  DBusMessage *kept = g_hash_table_lookup (cache->bodies, key);
+  DBusMessage *reply;
+  const char *sender = dbus_message_get_sender (call);
+
+  if (kept == NULL)
+    return NULL;
+  reply = dbus_message_copy (kept);
+  if (reply == NULL)
+    return NULL;
+  /* The copy still names the caller it was first written for. */
+  if (!dbus_message_set_reply_serial (reply, dbus_message_get_serial (call))
+      || !dbus_message_set_destination (reply, sender))
+    {
+      dbus_message_unref (reply);
+      return NULL;
+    }
+  return reply;
+}
+
+void
+cl_reply_cache_put (CLReplyCache *cache, const char *key, DBusMessage *reply)
+{
+  DBusMessage *copy;
+
+  if (g_hash_table_size (cache->bodies) >= REPLY_CACHE_MAX)
+    g_hash_table_remove_all (cache->bodies);
+  copy = dbus_message_copy (reply);
+  if (copy != NULL)
+    g_hash_table_replace (cache->bodies, g_strdup (key), copy);
+}
