@@ -70,4 +70,8 @@ GVariant *ctl_bus_get_all (DBusConnection *conn, const char *path,
 char *ctl_bus_get_case_path (DBusConnection *conn, const char *id,
                              GError **error);
 
+/* The Case1 properties (a{sv}) of case @id, and its path in @path. */
+GVariant *ctl_bus_get_case_all (DBusConnection *conn, const char *id,
+                                char **path, GError **error);
+
 G_END_DECLS

@@ -342,42 +342,36 @@ ctl_format_value (GVariant *value)
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static JsonNode *
+static CtlJson *
 json_from_dict (GVariant *dict)
 {
   g_autoptr(GArray) entries = dict_sorted_entries (dict);
-  JsonObject *object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  CtlJson *object = ctl_json_object_new ();
 
   for (guint i = 0; i < entries->len; i++)
     {
       DictEntry *entry = &g_array_index (entries, DictEntry, i);
-      json_object_set_member (object, entry->key, ctl_json_from_variant (entry->value));
+      ctl_json_object_set (object, entry->key, ctl_json_from_variant (entry->value));
     }
-  json_node_take_object (node, object);
-  return node;
+  return object;
 }
 
-static JsonNode *
+static CtlJson *
 json_from_children (GVariant *container)
 {
-  JsonArray *array = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  CtlJson *array = ctl_json_array_new ();
 
   for (gsize i = 0; i < g_variant_n_children (container); i++)
     {
       g_autoptr(GVariant) child = g_variant_get_child_value (container, i);
-      json_array_add_element (array, ctl_json_from_variant (child));
+      ctl_json_array_add (array, ctl_json_from_variant (child));
     }
-  json_node_take_array (node, array);
-  return node;
+  return array;
 }
 
-JsonNode *
+CtlJson *
 ctl_json_from_variant (GVariant *value)
 {
-  JsonNode *node;
-
   switch (g_variant_classify (value))
     {
     case G_VARIANT_CLASS_VARIANT:
@@ -388,12 +382,10 @@ ctl_json_from_variant (GVariant *value)
     case G_VARIANT_CLASS_MAYBE:
       {
         g_autoptr(GVariant) inner = g_variant_get_maybe (value);
-        return inner != NULL ? ctl_json_from_variant (inner) : json_node_new (JSON_NODE_NULL);
+        return inner != NULL ? ctl_json_from_variant (inner) : ctl_json_null ();
       }
     case G_VARIANT_CLASS_BOOLEAN:
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_boolean (node, g_variant_get_boolean (value));
-      return node;
+      return ctl_json_boolean (g_variant_get_boolean (value));
     case G_VARIANT_CLASS_BYTE:
     case G_VARIANT_CLASS_INT16:
     case G_VARIANT_CLASS_UINT16:
@@ -402,22 +394,16 @@ ctl_json_from_variant (GVariant *value)
     case G_VARIANT_CLASS_INT64:
     case G_VARIANT_CLASS_UINT64:
     case G_VARIANT_CLASS_HANDLE:
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_int (node, ctl_variant_int (value));
-      return node;
+      return ctl_json_int (ctl_variant_int (value));
     case G_VARIANT_CLASS_DOUBLE:
       /* JSON has no NaN or infinity. */
       if (!isfinite (g_variant_get_double (value)))
-        return json_node_new (JSON_NODE_NULL);
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_double (node, g_variant_get_double (value));
-      return node;
+        return ctl_json_null ();
+      return ctl_json_double (g_variant_get_double (value));
     case G_VARIANT_CLASS_STRING:
     case G_VARIANT_CLASS_OBJECT_PATH:
     case G_VARIANT_CLASS_SIGNATURE:
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_string (node, g_variant_get_string (value, NULL));
-      return node;
+      return ctl_json_string (g_variant_get_string (value, NULL));
     case G_VARIANT_CLASS_ARRAY:
       if (g_variant_type_is_dict_entry (g_variant_type_element (g_variant_get_type (value))))
         return json_from_dict (value);
@@ -430,47 +416,39 @@ ctl_json_from_variant (GVariant *value)
 }
 
 void
-ctl_print_json (JsonNode *node, gboolean one_line)
+ctl_print_json (const CtlJson *node, gboolean one_line)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = ctl_json_to_string (node, !one_line);
 
-  json_generator_set_pretty (generator, !one_line);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
 }
 
-JsonNode *
+CtlJson *
 ctl_json_links (GVariant *links)
 {
-  JsonArray *array;
-  JsonNode *node;
+  CtlJson *array;
 
   if (links == NULL || !g_variant_is_of_type (links, G_VARIANT_TYPE ("a(sss)")))
     return NULL;
-  array = json_array_new ();
+  array = ctl_json_array_new ();
   for (gsize i = 0; i < g_variant_n_children (links); i++)
     {
-      JsonObject *link = json_object_new ();
+      CtlJson *link = ctl_json_object_new ();
       const char *relation, *id, *path;
 
       g_variant_get_child (links, i, "(&s&s&s)", &relation, &id, &path);
-      json_object_set_string_member (link, "relation", relation);
-      json_object_set_string_member (link, "id", id);
-      json_object_set_string_member (link, "path", path);
-      json_array_add_object_element (array, link);
+      ctl_json_object_set_string (link, "relation", relation);
+      ctl_json_object_set_string (link, "id", id);
+      ctl_json_object_set_string (link, "path", path);
+      ctl_json_array_add (array, link);
     }
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, array);
-  return node;
+  return array;
 }
 
 void
 ctl_print_variant_json (GVariant *value)
 {
-  g_autoptr(JsonNode) node = ctl_json_from_variant (value);
+  g_autoptr(CtlJson) node = ctl_json_from_variant (value);
 
   ctl_print_json (node, FALSE);
 }
@@ -478,20 +456,13 @@ ctl_print_variant_json (GVariant *value)
 void
 ctl_print_json_strings (const char *first_key, ...)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(CtlJson) root = ctl_json_object_new ();
   va_list args;
 
-  json_builder_begin_object (builder);
   va_start (args, first_key);
   for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
-    {
-      json_builder_set_member_name (builder, key);
-      json_builder_add_string_value (builder, va_arg (args, const char *));
-    }
+    ctl_json_object_set_string (root, key, va_arg (args, const char *));
   va_end (args);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
   ctl_print_json (root, FALSE);
 }
 

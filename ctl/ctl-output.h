@@ -2,8 +2,9 @@
  * for scripts, and errors in whichever of the two was asked for. */
 #pragma once
 
+#include "ctl-json.h"
+
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -58,13 +59,13 @@ char *ctl_title_for_locale (GVariant *titles, const char *fallback);
 /* A GVariant as plain JSON: variants unwrapped, dictionaries as objects
  * with sorted keys, arrays and tuples as arrays, numbers and booleans as
  * such, strings and object paths as strings. */
-JsonNode *ctl_json_from_variant (GVariant *value);
+CtlJson *ctl_json_from_variant (GVariant *value);
 /* Print @node on stdout with a newline: indented, or on one line for
  * streams (watch). */
-void ctl_print_json (JsonNode *node, gboolean one_line);
+void ctl_print_json (const CtlJson *node, gboolean one_line);
 /* A case's Links (a(sss): relation, other id, other path) as an array of
  * {"relation", "id", "path"}; NULL for a value of any other type. */
-JsonNode *ctl_json_links (GVariant *links);
+CtlJson *ctl_json_links (GVariant *links);
 void ctl_print_variant_json (GVariant *value);
 /* An object of string members: key, value, ..., NULL. */
 void ctl_print_json_strings (const char *first_key, ...) G_GNUC_NULL_TERMINATED;

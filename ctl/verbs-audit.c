@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -34,16 +33,10 @@ print_verdict (CtlContext *ctx, gboolean ok, const char *report, GError **error)
 {
   if (ctx->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(CtlJson) root = ctl_json_object_new ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "ok");
-      json_builder_add_boolean_value (builder, ok);
-      json_builder_set_member_name (builder, "report");
-      json_builder_add_string_value (builder, report);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
+      ctl_json_object_set_boolean (root, "ok", ok);
+      ctl_json_object_set_string (root, "report", report);
       ctl_print_json (root, FALSE);
     }
   else
@@ -185,16 +178,10 @@ ctl_verb_audit_head (CtlContext *ctx, char **args, GError **error)
   g_variant_get (head, "(t&s)", &count, &hash);
   if (ctx->json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(CtlJson) root = ctl_json_object_new ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "count");
-      json_builder_add_int_value (builder, (gint64) count);
-      json_builder_set_member_name (builder, "hash");
-      json_builder_add_string_value (builder, hash);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
+      ctl_json_object_set_int (root, "count", (gint64) count);
+      ctl_json_object_set_string (root, "hash", hash);
       ctl_print_json (root, FALSE);
     }
   else

@@ -191,23 +191,20 @@ ctl_verb_show (CtlContext *ctx, char **args, GError **error)
   g_autofree char *updated = NULL;
   g_autofree char *deadline = NULL;
 
-  path = ctl_bus_get_case_path (ctx->conn, args[0], error);
-  if (path == NULL)
-    return FALSE;
-  props = ctl_bus_get_all (ctx->conn, path, CL_CASE_IFACE, error);
+  props = ctl_bus_get_case_all (ctx->conn, args[0], &path, error);
   if (props == NULL)
     return FALSE;
 
   links = ctl_dict_value (props, "Links");
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = ctl_json_from_variant (props);
-      JsonNode *links_node = ctl_json_links (links);
+      g_autoptr(CtlJson) node = ctl_json_from_variant (props);
+      CtlJson *links_node = ctl_json_links (links);
 
-      json_object_set_string_member (json_node_get_object (node), "Path", path);
+      ctl_json_object_set_string (node, "Path", path);
       /* [{relation, id, path}] rather than the bare tuples. */
       if (links_node != NULL)
-        json_object_set_member (json_node_get_object (node), "Links", links_node);
+        ctl_json_object_set (node, "Links", links_node);
       ctl_print_json (node, FALSE);
       return TRUE;
     }

@@ -59,13 +59,12 @@ ctl_verb_status (CtlContext *ctx, char **args, GError **error)
 
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = ctl_json_from_variant (props);
-      JsonObject *object = json_node_get_object (node);
+      g_autoptr(CtlJson) object = ctl_json_from_variant (props);
 
-      json_object_set_int_member (object, "Workflows", (gint64) g_variant_n_children (workflows));
-      json_object_set_int_member (object, "Plugins", (gint64) n_plugins);
-      json_object_set_int_member (object, "PluginsLoaded", (gint64) n_loaded);
-      ctl_print_json (node, FALSE);
+      ctl_json_object_set_int (object, "Workflows", (gint64) g_variant_n_children (workflows));
+      ctl_json_object_set_int (object, "Plugins", (gint64) n_plugins);
+      ctl_json_object_set_int (object, "PluginsLoaded", (gint64) n_loaded);
+      ctl_print_json (object, FALSE);
     }
   else
     {
@@ -165,9 +164,9 @@ ctl_verb_workflow_show (CtlContext *ctx, char **args, GError **error)
 
   if (ctx->json)
     {
-      g_autoptr(JsonNode) node = ctl_json_from_variant (props);
+      g_autoptr(CtlJson) node = ctl_json_from_variant (props);
 
-      json_object_set_string_member (json_node_get_object (node), "Path", path);
+      ctl_json_object_set_string (node, "Path", path);
       ctl_print_json (node, FALSE);
     }
   else

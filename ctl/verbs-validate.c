@@ -575,45 +575,39 @@ count_errors (Validation *v)
 }
 
 /* File names and the loader's messages are bytes; JSON must be UTF-8. */
-static void
-add_json_string (JsonBuilder *builder, const char *text)
+static CtlJson *
+json_text (const char *text)
 {
   g_autofree char *valid = g_utf8_make_valid (text, -1);
 
-  json_builder_add_string_value (builder, valid);
+  return ctl_json_string (valid);
 }
 
 static void
 print_json (Validation *v, const char *plugins_dir)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(CtlJson) root = ctl_json_object_new ();
+  CtlJson *files = ctl_json_array_new ();
+  CtlJson *notes = ctl_json_array_new ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "files");
-  json_builder_begin_array (builder);
+  ctl_json_object_set (root, "files", files);
   for (guint i = 0; i < v->files->len; i++)
     {
       FileReport *fr = g_ptr_array_index (v->files, i);
+      CtlJson *file = ctl_json_object_new ();
+      CtlJson *errors = ctl_json_array_new ();
+      CtlJson *hooks = ctl_json_array_new ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "file");
-      add_json_string (builder, fr->file);
-      json_builder_set_member_name (builder, "ok");
-      json_builder_add_boolean_value (builder, fr->errors->len == 0);
-      json_builder_set_member_name (builder, "workflow");
-      if (fr->wf != NULL)
-        add_json_string (builder, fr->wf->name);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "errors");
-      json_builder_begin_array (builder);
+      ctl_json_array_add (files, file);
+      ctl_json_object_set (file, "file", json_text (fr->file));
+      ctl_json_object_set_boolean (file, "ok", fr->errors->len == 0);
+      ctl_json_object_set (file, "workflow",
+                           fr->wf != NULL ? json_text (fr->wf->name) : ctl_json_null ());
+      ctl_json_object_set (file, "errors", errors);
       for (guint j = 0; j < fr->errors->len; j++)
-        add_json_string (builder, g_ptr_array_index (fr->errors, j));
-      json_builder_end_array (builder);
+        ctl_json_array_add (errors, json_text (g_ptr_array_index (fr->errors, j)));
       /* The hooks the file names, checked or not ("plugins"). */
-      json_builder_set_member_name (builder, "hooks");
-      json_builder_begin_array (builder);
+      ctl_json_object_set (file, "hooks", hooks);
       if (fr->wf != NULL)
         {
           g_autoptr(GPtrArray) refs = g_ptr_array_new ();
@@ -623,36 +617,22 @@ print_json (Validation *v, const char *plugins_dir)
           for (guint j = 0; j < refs->len; j++)
             {
               CLHookRef *ref = g_ptr_array_index (refs, j);
+              CtlJson *hook = ctl_json_object_new ();
 
-              json_builder_begin_object (builder);
-              json_builder_set_member_name (builder, "name");
-              add_json_string (builder, ref->name);
-              json_builder_set_member_name (builder, "kind");
-              json_builder_add_string_value (builder, g_ptr_array_index (kinds, j));
-              json_builder_set_member_name (builder, "position");
-              add_json_string (builder, ref->position);
-              json_builder_end_object (builder);
+              ctl_json_array_add (hooks, hook);
+              ctl_json_object_set (hook, "name", json_text (ref->name));
+              ctl_json_object_set_string (hook, "kind", g_ptr_array_index (kinds, j));
+              ctl_json_object_set (hook, "position", json_text (ref->position));
             }
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, count_errors (v) == 0);
-  json_builder_set_member_name (builder, "plugins");
-  if (plugins_dir != NULL)
-    add_json_string (builder, plugins_dir);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "notes");
-  json_builder_begin_array (builder);
+  ctl_json_object_set_boolean (root, "ok", count_errors (v) == 0);
+  ctl_json_object_set (root, "plugins",
+                       plugins_dir != NULL ? json_text (plugins_dir) : ctl_json_null ());
+  ctl_json_object_set (root, "notes", notes);
   for (guint i = 0; i < v->notes->len; i++)
-    add_json_string (builder, g_ptr_array_index (v->notes, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
+    ctl_json_array_add (notes, json_text (g_ptr_array_index (v->notes, i)));
 
-  root = json_builder_get_root (builder);
   ctl_print_json (root, FALSE);
 }
 

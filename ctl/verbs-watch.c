@@ -150,29 +150,27 @@ print_event (Watch *w, const char *signal_name, const char *path,
 
   if (w->ctx->json)
     {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
+      g_autoptr(CtlJson) object = ctl_json_object_new ();
 
-      json_node_take_object (node, object);
-      json_object_set_string_member (object, "signal", signal_name);
-      json_object_set_int_member (object, "received", now);
+      ctl_json_object_set_string (object, "signal", signal_name);
+      ctl_json_object_set_int (object, "received", now);
       if (g_variant_is_of_type (args, G_VARIANT_TYPE ("(sos)")))
         {
           const char *case_id, *case_path, *workflow;
           g_variant_get (args, "(&s&o&s)", &case_id, &case_path, &workflow);
-          json_object_set_string_member (object, "id", case_id);
-          json_object_set_string_member (object, "path", case_path);
-          json_object_set_string_member (object, "workflow", workflow);
+          ctl_json_object_set_string (object, "id", case_id);
+          ctl_json_object_set_string (object, "path", case_path);
+          ctl_json_object_set_string (object, "workflow", workflow);
         }
       else if (g_variant_is_of_type (args, G_VARIANT_TYPE ("(sosss)")))
         {
           const char *case_id, *case_path, *transition, *from, *to;
           g_variant_get (args, "(&s&o&s&s&s)", &case_id, &case_path, &transition, &from, &to);
-          json_object_set_string_member (object, "id", case_id);
-          json_object_set_string_member (object, "path", case_path);
-          json_object_set_string_member (object, "transition", transition);
-          json_object_set_string_member (object, "from", from);
-          json_object_set_string_member (object, "to", to);
+          ctl_json_object_set_string (object, "id", case_id);
+          ctl_json_object_set_string (object, "path", case_path);
+          ctl_json_object_set_string (object, "transition", transition);
+          ctl_json_object_set_string (object, "from", from);
+          ctl_json_object_set_string (object, "to", to);
         }
       else if (g_variant_is_of_type (args, G_VARIANT_TYPE ("(sosx)")))
         {
@@ -180,18 +178,18 @@ print_event (Watch *w, const char *signal_name, const char *path,
           const char *case_id, *case_path, *state;
           gint64 deadline;
           g_variant_get (args, "(&s&o&sx)", &case_id, &case_path, &state, &deadline);
-          json_object_set_string_member (object, "id", case_id);
-          json_object_set_string_member (object, "path", case_path);
-          json_object_set_string_member (object, "state", state);
-          json_object_set_int_member (object, "deadline", deadline);
+          ctl_json_object_set_string (object, "id", case_id);
+          ctl_json_object_set_string (object, "path", case_path);
+          ctl_json_object_set_string (object, "state", state);
+          ctl_json_object_set_int (object, "deadline", deadline);
         }
       else if (g_variant_is_of_type (args, G_VARIANT_TYPE ("(sa{sv}as)")))
         {
           g_autoptr(GVariant) changed = g_variant_get_child_value (args, 1);
           g_autoptr(GVariant) invalidated = g_variant_get_child_value (args, 2);
           g_autoptr(GVariant) links = g_variant_lookup_value (changed, "Links", NULL);
-          JsonNode *changed_node = ctl_json_from_variant (changed);
-          JsonNode *links_node;
+          CtlJson *changed_node = ctl_json_from_variant (changed);
+          CtlJson *links_node;
           const char *iface;
 
           /* Links as `show --json` has them: [{relation, id, path}]. */
@@ -203,19 +201,19 @@ print_event (Watch *w, const char *signal_name, const char *path,
             }
           links_node = ctl_json_links (links);
           if (links_node != NULL)
-            json_object_set_member (json_node_get_object (changed_node), "Links", links_node);
+            ctl_json_object_set (changed_node, "Links", links_node);
 
           g_variant_get_child (args, 0, "&s", &iface);
-          json_object_set_string_member (object, "path", path);
+          ctl_json_object_set_string (object, "path", path);
           if (id != NULL)
-            json_object_set_string_member (object, "id", id);
-          json_object_set_string_member (object, "interface", iface);
-          json_object_set_member (object, "changed", changed_node);
-          json_object_set_member (object, "invalidated", ctl_json_from_variant (invalidated));
+            ctl_json_object_set_string (object, "id", id);
+          ctl_json_object_set_string (object, "interface", iface);
+          ctl_json_object_set (object, "changed", changed_node);
+          ctl_json_object_set (object, "invalidated", ctl_json_from_variant (invalidated));
         }
       else if (g_variant_n_children (args) > 0)
-        json_object_set_member (object, "args", ctl_json_from_variant (args));
-      ctl_print_json (node, TRUE);
+        ctl_json_object_set (object, "args", ctl_json_from_variant (args));
+      ctl_print_json (object, TRUE);
     }
   else
     {
