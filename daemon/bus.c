@@ -3,10 +3,12 @@
 
 #include "bus.h"
 #include "bus-private.h"
+#include "durability.h"
 #include "cl-dbus-glue.h"
 #include "cl-dbus-variant.h"
 #include "cl-errors.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -26,6 +28,7 @@ struct _CLBus {
   gboolean accepting;
   guint in_flight;
   GHashTable *per_sender;    /* unique name -> calls in flight (GUINT) */
+  CLDurability *durable;     /* not owned; NULL: send at once */
 };
 
 typedef enum {
@@ -66,13 +69,24 @@ call_free (CLCall *call)
   g_free (call);
 }
 
+/* Every reply and signal leaves here: after the commits before it are
+ * durable (durability.h). */
+static void
+bus_send (CLBus *bus, DBusMessage *msg)
+{
+  if (bus->durable != NULL)
+    cl_durability_send (bus->durable, msg);
+  else
+    dbus_connection_send (bus->conn, msg, NULL);
+}
+
 static void
 send_and_free (CLCall *call, DBusMessage *reply)
 {
   if (reply != NULL)
     {
       if (!dbus_message_get_no_reply (call->msg))
-        dbus_connection_send (call->bus->conn, reply, NULL);
+        bus_send (call->bus, reply);
       dbus_message_unref (reply);
     }
   call_free (call);
@@ -399,7 +413,7 @@ reply_error (CLBus *bus, DBusMessage *msg, const char *name, const char *fmt, ..
   if (!dbus_message_get_no_reply (msg))
     {
       reply = dbus_message_new_error (msg, name, text);
-      dbus_connection_send (bus->conn, reply, NULL);
+      bus_send (bus, reply);
       dbus_message_unref (reply);
     }
   return DBUS_HANDLER_RESULT_HANDLED;
@@ -455,7 +469,7 @@ handle_properties (CLRegistration *reg, DBusMessage *msg, const char *member, CL
           dbus_message_iter_init_append (reply, &it);
           dbus_message_iter_open_container (&it, DBUS_TYPE_ARRAY, "{sv}", &sub);
           dbus_message_iter_close_container (&it, &sub);
-          dbus_connection_send (bus->conn, reply, NULL);
+          bus_send (bus, reply);
           dbus_message_unref (reply);
           return DBUS_HANDLER_RESULT_HANDLED;
         }
@@ -502,7 +516,7 @@ object_message (DBusConnection *conn, DBusMessage *msg, void *user_data)
       xml = cl_bus_introspect (bus, reg, path, *suffix != '\0');
       reply = dbus_message_new_method_return (msg);
       dbus_message_append_args (reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
-      dbus_connection_send (bus->conn, reply, NULL);
+      bus_send (bus, reply);
       dbus_message_unref (reply);
       return DBUS_HANDLER_RESULT_HANDLED;
     }
@@ -748,7 +762,7 @@ cl_bus_emit (CLBus *bus, const char *destination, const char *path, const char *
   if (destination != NULL)
     dbus_message_set_destination (msg, destination);
   if (owned == NULL || cl_dbus_message_append_args (msg, owned))
-    dbus_connection_send (bus->conn, msg, NULL);
+    bus_send (bus, msg);
   else
     g_warning ("cannot encode signal %s.%s", iface, member);
   dbus_message_unref (msg);
@@ -783,6 +797,26 @@ guint
 cl_bus_in_flight (CLBus *bus)
 {
   return bus->in_flight;
+}
+
+void
+cl_bus_set_durability (CLBus *bus, CLDurability *durable)
+{
+  bus->durable = durable;
+}
+
+/* Calls already read and not dispatched, or waiting on the socket. */
+gboolean
+cl_bus_has_input (gpointer data)
+{
+  CLBus *bus = data;
+  struct pollfd p = { .events = POLLIN };
+
+  if (dbus_connection_get_dispatch_status (bus->conn) == DBUS_DISPATCH_DATA_REMAINS)
+    return TRUE;
+  if (!dbus_connection_get_socket (bus->conn, &p.fd))
+    return FALSE;
+  return poll (&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
 }
 
 void

@@ -112,6 +112,11 @@ const char *cl_call_path (CLCall *call);
 const char *cl_call_suffix (CLCall *call);
 CLBus *cl_call_bus (CLCall *call);
 const char *cl_call_member (CLCall *call);
+struct _CLDurability;
+/* Replies and signals wait for durable commits (durability.h). */
+void cl_bus_set_durability (CLBus *bus, struct _CLDurability *durable);
+/* For cl_durability_attach(): calls waiting to be read or dispatched. */
+gboolean cl_bus_has_input (gpointer bus);
 DBusMessage *cl_call_message (CLCall *call);
 
 /* Reply with the tuple @out (NULL = no values; ownership is taken, floating

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "caselink"
 
 #include "daemon.h"
+#include "durability.h"
 #include "reply-cache.h"
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
@@ -182,6 +183,12 @@ log_errors (GPtrArray *errors)
     g_warning ("%s", (char *) g_ptr_array_index (errors, i));
 }
 
+static void
+send_on_bus (DBusMessage *msg, gpointer conn)
+{
+  dbus_connection_send (conn, msg, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,6 +261,11 @@ main (int argc, char **argv)
       return 1;
     }
   d.bus = cl_bus_new (conn);
+  if (cl_store_durability (d.store) != NULL)
+    {
+      cl_bus_set_durability (d.bus, cl_store_durability (d.store));
+      cl_durability_attach (cl_store_durability (d.store), send_on_bus, conn, NULL, cl_bus_has_input, d.bus);
+    }
   d.subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d.replies = cl_reply_cache_new ();
   d.engine = cl_engine_new (&d);
@@ -290,12 +302,17 @@ main (int argc, char **argv)
 
   g_main_loop_run (d.loop);
   cl_engine_flush (d.engine);
+  if (cl_store_durability (d.store) != NULL)
+    cl_durability_drain (cl_store_durability (d.store));
   cl_bus_flush (d.bus);
   g_message ("stopped");
   if (bus_lost)
     status = 1;
 
 out:
+  /* Nothing is sent once the connection goes. */
+  if (cl_store_durability (d.store) != NULL)
+    cl_durability_attach (cl_store_durability (d.store), NULL, NULL, NULL, NULL, NULL);
   cl_bus_unregister_all (d.bus);
   cl_dbus_glue_detach (conn);
   dbus_connection_close (conn);

@@ -17,6 +17,7 @@ struct _CLStore {
   char *head_hash;
   char *head_hash_prev;
   CLCaseCache *cases;  /* store-cache.c */
+  struct _CLDurability *durable;  /* synchronous=full: syncs the log itself; NULL otherwise */
 };
 
 int cl_store_latest_schema (void);

@@ -5,6 +5,7 @@
 #include "store-private.h"
 #include "audit.h"
 #include "cl-errors.h"
+#include "durability.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -332,7 +333,27 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
+  if (sync == CL_SYNC_FULL)
+    {
+      /* Commits stay durable before anything reports them (durability.h),
+       * but the sync runs off the main loop. Without the log file (never
+       * seen) SQLite keeps syncing itself. */
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      g_autoptr(GError) local = NULL;
+
+      store->durable = cl_durability_new (wal, &local);
+      if (store->durable == NULL)
+        g_message ("syncing commits in SQLite: %s", local->message);
+      else if (!exec (store, "PRAGMA synchronous=NORMAL", error))
+        return NULL;
+    }
   return g_steal_pointer (&store);
+}
+
+CLDurability *
+cl_store_durability (CLStore *store)
+{
+  return store->durable;
 }
 
 void
@@ -340,6 +361,7 @@ cl_store_close (CLStore *store)
 {
   if (store == NULL)
     return;
+  g_clear_pointer (&store->durable, cl_durability_free);
   g_hash_table_unref (store->stmts);
   cl_case_cache_free (store->cases);
   if (store->db != NULL)
@@ -354,7 +376,22 @@ gboolean
 cl_store_inject_fault (CLStore *store, const char *kind, GError **error)
 {
   if (g_str_equal (kind, "none"))
-    return exec (store, "PRAGMA max_page_count = 4294967294; PRAGMA query_only = OFF", error);
+    {
+      if (store->durable != NULL)
+        cl_durability_inject_failure (store->durable, 0);
+      return exec (store, "PRAGMA max_page_count = 4294967294; PRAGMA query_only = OFF", error);
+    }
+  if (g_str_equal (kind, "sync"))
+    {
+      /* the disk takes the write but fails to sync it (EIO) */
+      if (store->durable == NULL)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "the 'sync' fault needs [store] synchronous=full");
+          return FALSE;
+        }
+      cl_durability_inject_failure (store->durable, EIO);
+      return TRUE;
+    }
   if (g_str_equal (kind, "full"))
     {
       /* SQLite clamps this to the current size: any growth fails as on a full disk. */
@@ -362,7 +399,7 @@ cl_store_inject_fault (CLStore *store, const char *kind, GError **error)
     }
   if (g_str_equal (kind, "readonly"))
     return exec (store, "PRAGMA query_only = ON", error);
-  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "unknown fault '%s' (none, full, readonly)", kind);
+  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "unknown fault '%s' (none, full, readonly, sync)", kind);
   return FALSE;
 }
 
@@ -398,6 +435,8 @@ cl_store_commit (CLStore *store, GError **error)
       return FALSE;
     }
   store->in_tx = FALSE;
+  if (store->durable != NULL)
+    return cl_durability_committed (store->durable, error);
   return TRUE;
 }
 

@@ -107,6 +107,9 @@ gboolean cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GErro
 gboolean cl_store_inject_fault (CLStore *store, const char *kind, GError **error);
 /* The SQLite handle, for read-only walks such as the audit verifier. */
 struct sqlite3 *cl_store_db (CLStore *store);
+/* synchronous=full: what holds replies until commits are durable (NULL
+ * with other modes). */
+struct _CLDurability *cl_store_durability (CLStore *store);
 
 /* CLCaseRecord* array, ordered by creation. */
 GPtrArray *cl_store_list_cases (CLStore *store, const CLCaseFilter *filter, GError **error);

@@ -75,6 +75,72 @@ test_injected (void)
   cl_harness_free (h);
 }
 
+/* The disk takes a change but cannot sync it: the caller hears Failed, not
+ * success, and the daemon goes on once syncing works again. */
+static void
+test_sync_failure (void)
+{
+  ClHarness *h = cl_harness_new_with_args (NULL, test_clock);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) ok1 = NULL, bad = NULL, ok2 = NULL;
+  g_autofree char *log = NULL;
+
+  ok1 = try_create (h, "before", &error);
+  g_assert_no_error (error);
+  inject (h, "sync");
+  bad = try_create (h, "not synced", &error);
+  g_assert_null (bad);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "could not be synced"));
+  cl_assert_dbus_error (error, "org.caselink.Error.Failed");
+  assert_reads_work (h, 2);
+
+  /* Calls sent together are committed together and synced off the main
+   * loop: each still hears Failed. */
+  {
+    DBusConnection *c = cl_harness_connection (h);
+    DBusPendingCall *pending[16];
+
+    for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
+      {
+        DBusMessage *m = dbus_message_new_method_call (CL_DBUS_NAME, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CreateCase");
+        DBusMessageIter it, dict, entry, v;
+        const char *wf = "reverse_connection", *key = "title", *title = "sent together";
+
+        dbus_message_iter_init_append (m, &it);
+        dbus_message_iter_append_basic (&it, DBUS_TYPE_STRING, &wf);
+        dbus_message_iter_open_container (&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
+        dbus_message_iter_open_container (&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
+        dbus_message_iter_append_basic (&entry, DBUS_TYPE_STRING, &key);
+        dbus_message_iter_open_container (&entry, DBUS_TYPE_VARIANT, "s", &v);
+        dbus_message_iter_append_basic (&v, DBUS_TYPE_STRING, &title);
+        dbus_message_iter_close_container (&entry, &v);
+        dbus_message_iter_close_container (&dict, &entry);
+        dbus_message_iter_close_container (&it, &dict);
+        g_assert_true (dbus_connection_send_with_reply (c, m, &pending[i], 10000));
+        dbus_message_unref (m);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
+      {
+        DBusMessage *r;
+
+        dbus_pending_call_block (pending[i]);
+        r = dbus_pending_call_steal_reply (pending[i]);
+        g_assert_cmpint (dbus_message_get_type (r), ==, DBUS_MESSAGE_TYPE_ERROR);
+        g_assert_cmpstr (dbus_message_get_error_name (r), ==, "org.caselink.Error.Failed");
+        dbus_message_unref (r);
+        dbus_pending_call_unref (pending[i]);
+      }
+  }
+
+  inject (h, "none");
+  ok2 = try_create (h, "after", &error);
+  g_assert_no_error (error);
+  log = cl_harness_read_log (h);
+  g_assert_nonnull (strstr (log, "syncing the database's log failed"));
+  cl_harness_free (h);
+}
+
 static void
 test_real_tmpfs (void)
 {
@@ -129,6 +195,7 @@ main (int argc, char **argv)
 {
   cl_test_init (&argc, &argv);
   g_test_add_func ("/faults/injected", test_injected);
+  g_test_add_func ("/faults/sync", test_sync_failure);
   g_test_add_func ("/faults/real-tmpfs", test_real_tmpfs);
   return g_test_run ();
 }

@@ -1,0 +1,55 @@
+/* durability.h — replies and signals leave only once what they report is on
+ * disk, without stopping the main loop for the disk.
+ *
+ * With `[store] synchronous=full` SQLite commits without syncing
+ * (synchronous=NORMAL: a crash may lose the newest commits, never corrupts)
+ * and this module syncs the write-ahead log itself. While a commit is not
+ * yet synced, every reply and signal the daemon sends waits in order; a
+ * worker thread runs fdatasync() on the log while the main loop goes on
+ * executing the calls that arrive meanwhile (the next group commit). When
+ * no call is waiting to be read, the sync runs at once on the main thread,
+ * so a lone caller pays no thread hand-over. Either way a reply reaches its
+ * caller only after the change it reports is durable, exactly as with
+ * SQLite's own synchronous=FULL, and nobody reads a change that a power
+ * failure could still take back.
+ */
+#pragma once
+
+#include <dbus/dbus.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _CLDurability CLDurability;
+
+/* Syncs @wal_path (the database's "-wal" file, which must exist). NULL with
+ * @error set when it cannot be opened. */
+CLDurability *cl_durability_new (const char *wal_path, GError **error);
+/* Syncs and sends whatever still waits, stops the worker. */
+void cl_durability_free (CLDurability *dur);
+
+/* Where messages go (@send; NULL drops them), and whether calls are
+ * waiting to be read (then a sync runs on the worker; without @busy every
+ * sync runs inline). The worker's completions run on @context (NULL: the
+ * default one). */
+typedef void (*CLDurableSendFunc) (DBusMessage *msg, gpointer data);
+void cl_durability_attach (CLDurability *dur, CLDurableSendFunc send, gpointer send_data, GMainContext *context,
+                           gboolean (*busy) (gpointer data), gpointer busy_data);
+
+/* A COMMIT has just returned: what it wrote is not durable yet. FALSE
+ * when it was synced at once and that failed (the changes are written but
+ * may not survive a power failure: answer them Failed). */
+gboolean cl_durability_committed (CLDurability *dur, GError **error);
+
+/* Send @msg now, or after the commits before it are durable. Takes no
+ * reference from the caller. */
+void cl_durability_send (CLDurability *dur, DBusMessage *msg);
+
+/* Testing1.InjectFault("sync"): every sync from now on reports @err
+ * (0: syncs work again). */
+void cl_durability_inject_failure (CLDurability *dur, int err);
+
+/* Sync now, on this thread, and send everything held (shutdown). */
+void cl_durability_drain (CLDurability *dur);
+
+G_END_DECLS

@@ -1,0 +1,200 @@
+/* test-durability.c — replies and signals wait for the commits before them
+ * to be synced, in order; a failed sync turns waiting replies into Failed
+ * errors and drops waiting signals; drain sends everything at once. */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "durability.h"
+
+typedef struct {
+  char *dir;
+  char *wal;
+  CLDurability *dur;
+  GPtrArray *sent;   /* DBusMessage, in the order they left */
+  gboolean busy;     /* what the "are calls waiting" question answers */
+} Fixture;
+
+static void
+record (DBusMessage *msg, gpointer data)
+{
+  Fixture *fx = data;
+  g_ptr_array_add (fx->sent, dbus_message_ref (msg));
+}
+
+static gboolean
+is_busy (gpointer data)
+{
+  Fixture *fx = data;
+  return fx->busy;
+}
+
+static void
+setup (Fixture *fx, gconstpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("caselink-durability-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->wal = g_build_filename (fx->dir, "db-wal", NULL);
+  g_assert_true (g_file_set_contents (fx->wal, "log", -1, NULL));
+  fx->dur = cl_durability_new (fx->wal, &error);
+  g_assert_no_error (error);
+  fx->sent = g_ptr_array_new_with_free_func ((GDestroyNotify) dbus_message_unref);
+  cl_durability_attach (fx->dur, record, fx, NULL, is_busy, fx);
+}
+
+static void
+teardown (Fixture *fx, gconstpointer unused)
+{
+  cl_durability_free (fx->dur);
+  g_ptr_array_unref (fx->sent);
+  g_unlink (fx->wal);
+  g_rmdir (fx->dir);
+  g_free (fx->wal);
+  g_free (fx->dir);
+}
+
+static DBusMessage *
+signal_named (const char *member)
+{
+  return dbus_message_new_signal ("/org/caselink/Manager", "org.caselink.Manager1", member);
+}
+
+/* A method return for serial @serial, as the daemon builds them. */
+static DBusMessage *
+reply_to (dbus_uint32_t serial)
+{
+  DBusMessage *r = dbus_message_new (DBUS_MESSAGE_TYPE_METHOD_RETURN);
+
+  dbus_message_set_reply_serial (r, serial);
+  dbus_message_set_destination (r, ":1.42");
+  return r;
+}
+
+static void
+send_and_drop (Fixture *fx, DBusMessage *msg)
+{
+  cl_durability_send (fx->dur, msg);
+  dbus_message_unref (msg);
+}
+
+static void
+wait_for (Fixture *fx, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (fx->sent->len < n && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fx->sent->len, ==, n);
+}
+
+static const char *
+member_of (Fixture *fx, guint i)
+{
+  return dbus_message_get_member (g_ptr_array_index (fx->sent, i));
+}
+
+/* Nothing waits to be read: the sync runs at once, nothing is held. */
+static void
+test_inline (Fixture *fx, gconstpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->busy = FALSE;
+  send_and_drop (fx, signal_named ("Before"));
+  g_assert_cmpuint (fx->sent->len, ==, 1);
+  g_assert_true (cl_durability_committed (fx->dur, &error));
+  g_assert_no_error (error);
+  send_and_drop (fx, signal_named ("After"));
+  g_assert_cmpuint (fx->sent->len, ==, 2);
+}
+
+/* Calls are waiting: the worker syncs, messages wait and leave in order. */
+static void
+test_async_order (Fixture *fx, gconstpointer unused)
+{
+  fx->busy = TRUE;
+  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  send_and_drop (fx, signal_named ("A"));
+  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  send_and_drop (fx, signal_named ("B"));
+  /* Held, whatever the worker has done yet: only the loop sends. */
+  g_assert_cmpuint (fx->sent->len, ==, 0);
+  wait_for (fx, 2);
+  g_assert_cmpstr (member_of (fx, 0), ==, "A");
+  g_assert_cmpstr (member_of (fx, 1), ==, "B");
+  /* Everything durable again: straight through. */
+  send_and_drop (fx, signal_named ("C"));
+  g_assert_cmpuint (fx->sent->len, ==, 3);
+}
+
+/* The sync fails: the reply becomes Failed for the same call, the signal
+ * is not sent, an error reply stays as it was. */
+static void
+test_async_failure (Fixture *fx, gconstpointer unused)
+{
+  DBusMessage *r;
+
+  fx->busy = TRUE;
+  cl_durability_inject_failure (fx->dur, EIO);
+  g_test_expect_message ("caselink-store", G_LOG_LEVEL_WARNING, "*syncing the database's log failed*");
+  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  send_and_drop (fx, reply_to (7));
+  send_and_drop (fx, signal_named ("Dropped"));
+  r = dbus_message_new (DBUS_MESSAGE_TYPE_ERROR);
+  dbus_message_set_error_name (r, "org.caselink.Error.NotFound");
+  dbus_message_set_reply_serial (r, 8);
+  send_and_drop (fx, r);
+  wait_for (fx, 2);
+  r = g_ptr_array_index (fx->sent, 0);
+  g_assert_cmpint (dbus_message_get_type (r), ==, DBUS_MESSAGE_TYPE_ERROR);
+  g_assert_cmpstr (dbus_message_get_error_name (r), ==, "org.caselink.Error.Failed");
+  g_assert_cmpuint (dbus_message_get_reply_serial (r), ==, 7);
+  g_assert_cmpstr (dbus_message_get_destination (r), ==, ":1.42");
+  r = g_ptr_array_index (fx->sent, 1);
+  g_assert_cmpstr (dbus_message_get_error_name (r), ==, "org.caselink.Error.NotFound");
+  g_test_assert_expected_messages ();
+}
+
+/* A sync run at once that fails is reported to the committer. */
+static void
+test_inline_failure (Fixture *fx, gconstpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->busy = FALSE;
+  cl_durability_inject_failure (fx->dur, EIO);
+  g_test_expect_message ("caselink-store", G_LOG_LEVEL_WARNING, "*syncing the database's log failed*");
+  g_assert_false (cl_durability_committed (fx->dur, &error));
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "could not be synced"));
+  cl_durability_inject_failure (fx->dur, 0);
+  g_assert_true (cl_durability_committed (fx->dur, NULL));
+}
+
+/* Shutdown: drain sends what waits without the loop running. */
+static void
+test_drain (Fixture *fx, gconstpointer unused)
+{
+  fx->busy = TRUE;
+  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  send_and_drop (fx, signal_named ("Last"));
+  cl_durability_drain (fx->dur);
+  g_assert_cmpuint (fx->sent->len, ==, 1);
+  g_assert_cmpstr (member_of (fx, 0), ==, "Last");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/durability/inline", Fixture, NULL, setup, test_inline, teardown);
+  g_test_add ("/durability/async-order", Fixture, NULL, setup, test_async_order, teardown);
+  g_test_add ("/durability/async-failure", Fixture, NULL, setup, test_async_failure, teardown);
+  g_test_add ("/durability/inline-failure", Fixture, NULL, setup, test_inline_failure, teardown);
+  g_test_add ("/durability/drain", Fixture, NULL, setup, test_drain, teardown);
+  return g_test_run ();
+}
