@@ -7,7 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <unistd.h>
+
+/* Checkpoint once the log holds this many pages (SQLite's own default). */
+#define CHECKPOINT_PAGES 1000
 
 typedef struct {
   guint64 gen;       /* durable once this many commits are */
@@ -35,6 +39,9 @@ struct _CLDurability {
   GThread *thread;
   gboolean quit;
   gboolean requested;       /* a sync is asked for, covering request_gen */
+  gboolean checkpoint;      /* a checkpoint is asked for */
+  sqlite3 *ckpt_db;         /* the worker's own connection, for checkpoints */
+  sqlite3 *main_db;         /* whose WAL hook calls wal_grew(); not owned */
   guint64 request_gen;
   gboolean done;            /* a sync finished, not yet handled */
   guint64 done_gen;
@@ -68,6 +75,22 @@ sync_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Copies the log into the database on the worker's own connection, so the
+ * main loop never waits for it (the main connection's automatic
+ * checkpoints are off). PASSIVE: writers go on meanwhile; what is still
+ * being read is left for the next one. */
+static void
+run_checkpoint (CLDurability *dur)
+{
+  int log = 0, done = 0;
+  int rc = sqlite3_wal_checkpoint_v2 (dur->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    g_message ("checkpoint: %s", sqlite3_errmsg (dur->ckpt_db));
+  else
+    g_debug ("checkpoint: %d of %d log pages copied", done, log);
+}
+
 static gpointer
 worker (gpointer data)
 {
@@ -79,8 +102,16 @@ worker (gpointer data)
       guint64 gen;
       int err;
 
-      while (!dur->quit && !dur->requested)
+      while (!dur->quit && !dur->requested && !dur->checkpoint)
         g_cond_wait (&dur->cond, &dur->lock);
+      if (!dur->requested && dur->checkpoint)
+        {
+          dur->checkpoint = FALSE;
+          g_mutex_unlock (&dur->lock);
+          run_checkpoint (dur);
+          g_mutex_lock (&dur->lock);
+          continue;
+        }
       if (!dur->requested)
         break;
       gen = dur->request_gen;
@@ -107,10 +138,29 @@ worker (gpointer data)
   return NULL;
 }
 
+/* After every commit of the main connection: ask for a checkpoint once the
+ * log is long (this replaces SQLite's automatic one). */
+static int
+wal_grew (void *data, sqlite3 *db, const char *name, int pages)
+{
+  CLDurability *dur = data;
+
+  if (pages >= CHECKPOINT_PAGES)
+    {
+      g_mutex_lock (&dur->lock);
+      dur->checkpoint = TRUE;
+      g_cond_broadcast (&dur->cond);
+      g_mutex_unlock (&dur->lock);
+    }
+  return SQLITE_OK;
+}
+
 CLDurability *
-cl_durability_new (const char *wal_path, GError **error)
+cl_durability_new (sqlite3 *db, const char *db_path, GError **error)
 {
   CLDurability *dur;
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  sqlite3 *ckpt = NULL;
   int fd = open (wal_path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
@@ -119,12 +169,26 @@ cl_durability_new (const char *wal_path, GError **error)
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open %s: %s", wal_path, g_strerror (saved));
       return NULL;
     }
+  /* A first read makes the connection find the log (it checkpoints nothing
+   * before). */
+  if (sqlite3_open_v2 (db_path, &ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK
+      || sqlite3_exec (ckpt, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open %s for checkpoints: %s", db_path,
+                   ckpt != NULL ? sqlite3_errmsg (ckpt) : "out of memory");
+      sqlite3_close (ckpt);
+      close (fd);
+      return NULL;
+    }
   dur = g_new0 (CLDurability, 1);
   dur->fd = fd;
+  dur->ckpt_db = ckpt;
   g_queue_init (&dur->held);
   g_mutex_init (&dur->lock);
   g_cond_init (&dur->cond);
   dur->thread = g_thread_new ("caselink-sync", worker, dur);
+  dur->main_db = db;
+  sqlite3_wal_hook (db, wal_grew, dur);
   return dur;
 }
 
@@ -319,6 +383,7 @@ cl_durability_free (CLDurability *dur)
   if (dur == NULL)
     return;
   cl_durability_drain (dur);
+  sqlite3_wal_hook (dur->main_db, NULL, NULL);
   g_mutex_lock (&dur->lock);
   dur->quit = TRUE;
   g_cond_broadcast (&dur->cond);
@@ -335,6 +400,7 @@ cl_durability_free (CLDurability *dur)
         dbus_message_unref (h->msg);
       g_free (h);
     }
+  sqlite3_close (dur->ckpt_db);
   close (dur->fd);
   g_mutex_clear (&dur->lock);
   g_cond_clear (&dur->cond);

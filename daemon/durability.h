@@ -8,7 +8,8 @@
  * worker thread runs fdatasync() on the log while the main loop goes on
  * executing the calls that arrive meanwhile (the next group commit). When
  * no call is waiting to be read, the sync runs at once on the main thread,
- * so a lone caller pays no thread hand-over. Either way a reply reaches its
+ * so a lone caller pays no thread hand-over. Checkpoints, which copy the
+ * log into the database and sync both, run on the worker too. Either way a reply reaches its
  * caller only after the change it reports is durable, exactly as with
  * SQLite's own synchronous=FULL, and nobody reads a change that a power
  * failure could still take back.
@@ -22,9 +23,13 @@ G_BEGIN_DECLS
 
 typedef struct _CLDurability CLDurability;
 
-/* Syncs @wal_path (the database's "-wal" file, which must exist). NULL with
- * @error set when it cannot be opened. */
-CLDurability *cl_durability_new (const char *wal_path, GError **error);
+struct sqlite3;
+
+/* Syncs the "-wal" file of the database at @db_path (it must exist), and
+ * checkpoints it on its own connection when @db's commits make it long
+ * (switch @db's automatic checkpoints off). NULL with @error set when
+ * either cannot be opened. */
+CLDurability *cl_durability_new (struct sqlite3 *db, const char *db_path, GError **error);
 /* Syncs and sends whatever still waits, stops the worker. */
 void cl_durability_free (CLDurability *dur);
 

@@ -336,12 +336,12 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
   if (sync == CL_SYNC_FULL)
     {
       /* Commits stay durable before anything reports them (durability.h),
-       * but the sync runs off the main loop. Without the log file (never
+       * but the sync runs off the main loop, and so do checkpoints (its WAL
+       * hook replaces SQLite's automatic one). Without the log file (never
        * seen) SQLite keeps syncing itself. */
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
       g_autoptr(GError) local = NULL;
 
-      store->durable = cl_durability_new (wal, &local);
+      store->durable = cl_durability_new (store->db, path, &local);
       if (store->durable == NULL)
         g_message ("syncing commits in SQLite: %s", local->message);
       else if (!exec (store, "PRAGMA synchronous=NORMAL", error))

@@ -3,6 +3,7 @@
  * errors and drops waiting signals; drain sends everything at once. */
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,7 +11,8 @@
 
 typedef struct {
   char *dir;
-  char *wal;
+  char *path;
+  sqlite3 *db;
   CLDurability *dur;
   GPtrArray *sent;   /* DBusMessage, in the order they left */
   gboolean busy;     /* what the "are calls waiting" question answers */
@@ -37,9 +39,11 @@ setup (Fixture *fx, gconstpointer unused)
 
   fx->dir = g_dir_make_tmp ("caselink-durability-XXXXXX", &error);
   g_assert_no_error (error);
-  fx->wal = g_build_filename (fx->dir, "db-wal", NULL);
-  g_assert_true (g_file_set_contents (fx->wal, "log", -1, NULL));
-  fx->dur = cl_durability_new (fx->wal, &error);
+  fx->path = g_build_filename (fx->dir, "db", NULL);
+  g_assert_cmpint (sqlite3_open (fx->path, &fx->db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (fx->db, "PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  fx->dur = cl_durability_new (fx->db, fx->path, &error);
   g_assert_no_error (error);
   fx->sent = g_ptr_array_new_with_free_func ((GDestroyNotify) dbus_message_unref);
   cl_durability_attach (fx->dur, record, fx, NULL, is_busy, fx);
@@ -48,11 +52,17 @@ setup (Fixture *fx, gconstpointer unused)
 static void
 teardown (Fixture *fx, gconstpointer unused)
 {
+  g_autofree char *wal = g_strconcat (fx->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (fx->path, "-shm", NULL);
+
   cl_durability_free (fx->dur);
+  sqlite3_close (fx->db);
   g_ptr_array_unref (fx->sent);
-  g_unlink (fx->wal);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (fx->path);
   g_rmdir (fx->dir);
-  g_free (fx->wal);
+  g_free (fx->path);
   g_free (fx->dir);
 }
 
@@ -187,6 +197,23 @@ test_drain (Fixture *fx, gconstpointer unused)
   g_assert_cmpstr (member_of (fx, 0), ==, "Last");
 }
 
+/* A long log is copied into the database by the worker: the writer's own
+ * automatic checkpoint is off, yet the database file grows to hold it. */
+static void
+test_checkpoint (Fixture *fx, gconstpointer unused)
+{
+  GStatBuf st = { 0 };
+  gint64 end;
+
+  g_assert_cmpint (sqlite3_exec (fx->db, "BEGIN; CREATE TABLE big (b); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                                 "SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO big SELECT randomblob(2000) FROM n; "
+                                 "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_stat (fx->path, &st) == 0 && st.st_size < 3000 * 2000 && g_get_monotonic_time () < end)
+    g_usleep (20000);
+  g_assert_cmpint (st.st_size, >=, 3000 * 2000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,5 +223,6 @@ main (int argc, char **argv)
   g_test_add ("/durability/async-failure", Fixture, NULL, setup, test_async_failure, teardown);
   g_test_add ("/durability/inline-failure", Fixture, NULL, setup, test_inline_failure, teardown);
   g_test_add ("/durability/drain", Fixture, NULL, setup, test_drain, teardown);
+  g_test_add ("/durability/checkpoint", Fixture, NULL, setup, test_checkpoint, teardown);
   return g_test_run ();
 }
