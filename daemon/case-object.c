@@ -316,7 +316,7 @@ transitions (CLCall *call, GVariant *args, gpointer data)
   if (!ok || !dbus_message_iter_close_container (&iter, &list))
     g_error ("out of memory");
   if (d->replies != NULL)
-    cl_reply_cache_put (d->replies, key->str, reply);
+    cl_reply_cache_put (d->replies, key->str, cl_call_message (call), reply);
   cl_call_return_message (call, reply);
 }
 

@@ -95,6 +95,7 @@ on_vanished (const char *name, gpointer data)
 {
   CLDaemon *d = data;
   g_hash_table_remove (d->subscribers, name);
+  cl_reply_cache_forget_caller (d->replies, name);
 }
 
 typedef struct {

@@ -33,21 +33,28 @@ cl_reply_cache_clear (CLReplyCache *cache)
   g_hash_table_remove_all (cache->bodies);
 }
 
+/* Per caller: rewriting the destination of a copy costs libdbus four times
+ * what copying does, the reply serial little. */
+static char *
+full_key (const char *key, DBusMessage *call)
+{
+  const char *sender = dbus_message_get_sender (call);
+  return g_strconcat (key, "\x1d", sender != NULL ? sender : "", NULL);
+}
+
 DBusMessage *
 cl_reply_cache_reply (CLReplyCache *cache, const char *key, DBusMessage *call)
 {
-  DBusMessage *kept = g_hash_table_lookup (cache->bodies, key);
+  g_autofree char *k = full_key (key, call);
+  DBusMessage *kept = g_hash_table_lookup (cache->bodies, k);
   DBusMessage *reply;
-  const char *sender = dbus_message_get_sender (call);
 
   if (kept == NULL)
     return NULL;
   reply = dbus_message_copy (kept);
   if (reply == NULL)
     return NULL;
-  /* The copy still names the caller it was first written for. */
-  if (!dbus_message_set_reply_serial (reply, dbus_message_get_serial (call))
-      || !dbus_message_set_destination (reply, sender))
+  if (!dbus_message_set_reply_serial (reply, dbus_message_get_serial (call)))
     {
       dbus_message_unref (reply);
       return NULL;
@@ -56,7 +63,7 @@ cl_reply_cache_reply (CLReplyCache *cache, const char *key, DBusMessage *call)
 }
 
 void
-cl_reply_cache_put (CLReplyCache *cache, const char *key, DBusMessage *reply)
+cl_reply_cache_put (CLReplyCache *cache, const char *key, DBusMessage *call, DBusMessage *reply)
 {
   DBusMessage *copy;
 
@@ -64,5 +71,19 @@ cl_reply_cache_put (CLReplyCache *cache, const char *key, DBusMessage *reply)
     g_hash_table_remove_all (cache->bodies);
   copy = dbus_message_copy (reply);
   if (copy != NULL)
-    g_hash_table_replace (cache->bodies, g_strdup (key), copy);
+    g_hash_table_replace (cache->bodies, full_key (key, call), copy);
+}
+
+/* A caller gone: its copies go too. */
+void
+cl_reply_cache_forget_caller (CLReplyCache *cache, const char *sender)
+{
+  GHashTableIter it;
+  gpointer k;
+  g_autofree char *suffix = g_strconcat ("\x1d", sender, NULL);
+
+  g_hash_table_iter_init (&it, cache->bodies);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    if (g_str_has_suffix (k, suffix))
+      g_hash_table_iter_remove (&it);
 }
