@@ -300,9 +300,9 @@ queue_properties (CLEngine *engine, GPtrArray *signals, const CLCaseRecord *rec)
                                       g_variant_new_strv (NULL, 0)));
 }
 
-/* plugins: after actions set fields, what the row derives from them. */
+/* The case's fields become @merged, with the columns derived from them. */
 static void
-refresh_from_fields (const CLWorkflow *wf, CLCaseRecord *rec, GHashTable *merged)
+take_fields (CLCaseRecord *rec, GHashTable *merged)
 {
   g_clear_pointer (&rec->fields, g_variant_unref);
   rec->fields = fields_variant (merged);
@@ -310,6 +310,13 @@ refresh_from_fields (const CLWorkflow *wf, CLCaseRecord *rec, GHashTable *merged
   rec->title = table_string (merged, "title");
   g_free (rec->domain);
   rec->domain = table_string (merged, "domain");
+}
+
+/* plugins: after actions set fields, what the row derives from them. */
+static void
+refresh_from_fields (const CLWorkflow *wf, CLCaseRecord *rec, GHashTable *merged)
+{
+  take_fields (rec, merged);
   g_free (rec->agency);
   rec->agency = cl_engine_holder (wf, rec->state, rec->fields, rec->creator_agency);
 }
@@ -609,14 +616,7 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
   from_state = g_strdup (rec->state);
   /* Without new values the stored fields (and what derives from them) stand. */
   if (g_variant_n_children (h->fields) > 0)
-    {
-      g_clear_pointer (&rec->fields, g_variant_unref);
-      rec->fields = fields_variant (merged);
-      g_free (rec->title);
-      rec->title = table_string (merged, "title");
-      g_free (rec->domain);
-      rec->domain = table_string (merged, "domain");
-    }
+    take_fields (rec, merged);
   if (to != NULL && !g_str_equal (to, rec->state))
     {
       /* @to may be rec->previous_state itself ($previous): copy it first. */
