@@ -10,8 +10,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-/* Checkpoint once the log holds this many pages (SQLite's own default). */
+/* Checkpoint once the log holds this many pages (SQLite's own default)... */
 #define CHECKPOINT_PAGES 1000
+/* ...and on the main connection itself once it holds this many: commits
+ * landing during every checkpoint of the worker keep the log from starting
+ * over, and it must not grow without bound. */
+#define CHECKPOINT_PAGES_MAX (10 * CHECKPOINT_PAGES)
 
 typedef struct {
   guint64 gen;       /* durable once this many commits are */
@@ -20,29 +24,32 @@ typedef struct {
 
 struct _CLDurability {
   int fd;
+  sqlite3 *main_db;         /* whose WAL hook calls wal_grew(); not owned */
   CLDurableSendFunc send;
   gpointer send_data;
-  GMainContext *context;
   gboolean (*busy) (gpointer data);
   gpointer busy_data;
 
   /* main thread only */
-  guint64 committed;        /* commits so far */
-  guint64 synced;           /* how many of them are durable */
+  guint64 committed;        /* commits of the main connection so far */
+  guint64 synced;           /* how many of them are settled (durable, or failed) */
+  int wal_pages;            /* the log's length after the last commit */
   gboolean in_flight;       /* the worker is syncing */
-  int injected;             /* Testing1: errno every sync reports, 0: none */
+  int broken;               /* errno of a failed sync: changes refused since */
   GQueue held;              /* Held, in the order they were sent */
 
   /* shared with the worker, under @lock */
   GMutex lock;
   GCond cond;
   GThread *thread;
+  GMainContext *context;
+  sqlite3 *ckpt_db;         /* the worker's own connection, for checkpoints */
+  int injected;             /* Testing1: errno every sync reports, 0: none */
   gboolean quit;
   gboolean requested;       /* a sync is asked for, covering request_gen */
-  gboolean checkpoint;      /* a checkpoint is asked for */
-  sqlite3 *ckpt_db;         /* the worker's own connection, for checkpoints */
-  sqlite3 *main_db;         /* whose WAL hook calls wal_grew(); not owned */
   guint64 request_gen;
+  gboolean checkpoint;      /* a checkpoint is asked for */
+  gboolean checkpointing;   /* the worker is running one */
   gboolean done;            /* a sync finished, not yet handled */
   guint64 done_gen;
   int done_errno;
@@ -76,9 +83,9 @@ sync_done (gpointer data)
 }
 
 /* Copies the log into the database on the worker's own connection, so the
- * main loop never waits for it (the main connection's automatic
- * checkpoints are off). PASSIVE: writers go on meanwhile; what is still
- * being read is left for the next one. */
+ * main loop never waits for it. PASSIVE: writers go on meanwhile; what is
+ * still being read is left for the next one. A failure leaves the log as
+ * it is (still complete); the next checkpoint tries again. */
 static void
 run_checkpoint (CLDurability *dur)
 {
@@ -86,9 +93,21 @@ run_checkpoint (CLDurability *dur)
   int rc = sqlite3_wal_checkpoint_v2 (dur->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-    g_message ("checkpoint: %s", sqlite3_errmsg (dur->ckpt_db));
+    g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->ckpt_db));
   else
     g_debug ("checkpoint: %d of %d log pages copied", done, log);
+}
+
+static int
+sync_log (CLDurability *dur)
+{
+  int err = fdatasync (dur->fd) == 0 ? 0 : errno;
+  int injected;
+
+  g_mutex_lock (&dur->lock);
+  injected = dur->injected;
+  g_mutex_unlock (&dur->lock);
+  return err != 0 ? err : injected;
 }
 
 static gpointer
@@ -107,9 +126,11 @@ worker (gpointer data)
       if (!dur->requested && dur->checkpoint)
         {
           dur->checkpoint = FALSE;
+          dur->checkpointing = TRUE;
           g_mutex_unlock (&dur->lock);
           run_checkpoint (dur);
           g_mutex_lock (&dur->lock);
+          dur->checkpointing = FALSE;
           continue;
         }
       if (!dur->requested)
@@ -117,10 +138,8 @@ worker (gpointer data)
       gen = dur->request_gen;
       dur->requested = FALSE;
       g_mutex_unlock (&dur->lock);
-          err = fdatasync (dur->fd) == 0 ? 0 : errno;
+      err = sync_log (dur);
       g_mutex_lock (&dur->lock);
-      if (err == 0 && dur->injected != 0)
-        err = dur->injected;
       dur->done = TRUE;
       dur->done_gen = gen;
       dur->done_errno = err;
@@ -138,13 +157,16 @@ worker (gpointer data)
   return NULL;
 }
 
-/* After every commit of the main connection: ask for a checkpoint once the
- * log is long (this replaces SQLite's automatic one). */
+/* Every commit of the main connection — COMMIT, an outermost RELEASE, a
+ * statement outside any transaction — lands here (main thread, inside
+ * sqlite3_step). It replaces SQLite's automatic checkpoint. */
 static int
 wal_grew (void *data, sqlite3 *db, const char *name, int pages)
 {
   CLDurability *dur = data;
 
+  dur->committed++;
+  dur->wal_pages = pages;
   if (pages >= CHECKPOINT_PAGES)
     {
       g_mutex_lock (&dur->lock);
@@ -156,13 +178,22 @@ wal_grew (void *data, sqlite3 *db, const char *name, int pages)
 }
 
 CLDurability *
-cl_durability_new (sqlite3 *db, const char *db_path, GError **error)
+cl_durability_new (sqlite3 *db, GError **error)
 {
   CLDurability *dur;
-  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  const char *db_path = sqlite3_db_filename (db, "main");
+  /* SQLite's own name for the log: next to the database a symlink points at */
+  const char *wal_path = db_path != NULL ? sqlite3_filename_wal (db_path) : NULL;
   sqlite3 *ckpt = NULL;
-  int fd = open (wal_path, O_RDONLY | O_CLOEXEC);
+  int fd;
 
+  if (wal_path == NULL || *wal_path == '\0' || !sqlite3_threadsafe ())
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "no log file, or SQLite built without threads");
+      return NULL;
+    }
+  /* read-write: POSIX lets fdatasync() refuse a read-only descriptor */
+  fd = open (wal_path, O_RDWR | O_CLOEXEC);
   if (fd < 0)
     {
       int saved = errno;
@@ -170,9 +201,11 @@ cl_durability_new (sqlite3 *db, const char *db_path, GError **error)
       return NULL;
     }
   /* A first read makes the connection find the log (it checkpoints nothing
-   * before). */
+   * before); NORMAL syncs the log before copying it and the database after,
+   * whatever SQLite's built-in default. */
   if (sqlite3_open_v2 (db_path, &ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK
-      || sqlite3_exec (ckpt, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+      || sqlite3_exec (ckpt, "PRAGMA synchronous=NORMAL; SELECT count(*) FROM sqlite_master", NULL, NULL, NULL)
+           != SQLITE_OK)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open %s for checkpoints: %s", db_path,
                    ckpt != NULL ? sqlite3_errmsg (ckpt) : "out of memory");
@@ -183,11 +216,11 @@ cl_durability_new (sqlite3 *db, const char *db_path, GError **error)
   dur = g_new0 (CLDurability, 1);
   dur->fd = fd;
   dur->ckpt_db = ckpt;
+  dur->main_db = db;
   g_queue_init (&dur->held);
   g_mutex_init (&dur->lock);
   g_cond_init (&dur->cond);
   dur->thread = g_thread_new ("caselink-sync", worker, dur);
-  dur->main_db = db;
   sqlite3_wal_hook (db, wal_grew, dur);
   return dur;
 }
@@ -213,9 +246,9 @@ send_now (CLDurability *dur, DBusMessage *msg)
 }
 
 /* The sync failed: a success reply would promise what the disk did not
- * keep, so callers get Failed and the signals are dropped. */
+ * keep, so every waiting reply becomes Failed and the signals are dropped. */
 static void
-fail_held (CLDurability *dur, guint64 gen, int err)
+fail_held (CLDurability *dur, int err)
 {
   for (GList *l = dur->held.head; l != NULL; l = l->next)
     {
@@ -224,9 +257,7 @@ fail_held (CLDurability *dur, guint64 gen, int err)
       g_autofree char *text = NULL;
       const char *ctext;
 
-      if (h->gen > gen)
-        break;
-      if (dbus_message_get_type (h->msg) == DBUS_MESSAGE_TYPE_ERROR)
+      if (h->msg == NULL || dbus_message_get_type (h->msg) == DBUS_MESSAGE_TYPE_ERROR)
         continue;
       if (dbus_message_get_type (h->msg) != DBUS_MESSAGE_TYPE_METHOD_RETURN)
         {
@@ -234,14 +265,15 @@ fail_held (CLDurability *dur, guint64 gen, int err)
           h->msg = NULL;
           continue;
         }
-      text = g_strdup_printf ("storage error: the change was written but could not be synced to disk (%s); "
-                              "it may not survive a power failure", g_strerror (err));
+      text = g_strdup_printf ("storage error: the database's log could not be synced to disk (%s); what this "
+                              "call did or read may not survive a power failure", g_strerror (err));
       ctext = text;
       error_reply = dbus_message_new (DBUS_MESSAGE_TYPE_ERROR);
       if (error_reply == NULL
           || !dbus_message_set_error_name (error_reply, cl_error_to_dbus_name (CL_ERROR_FAILED))
           || !dbus_message_set_reply_serial (error_reply, dbus_message_get_reply_serial (h->msg))
-          || !dbus_message_set_destination (error_reply, dbus_message_get_destination (h->msg))
+          || (dbus_message_get_destination (h->msg) != NULL
+              && !dbus_message_set_destination (error_reply, dbus_message_get_destination (h->msg)))
           || !dbus_message_append_args (error_reply, DBUS_TYPE_STRING, &ctext, DBUS_TYPE_INVALID))
         g_error ("out of memory");
       dbus_message_unref (h->msg);
@@ -270,23 +302,27 @@ release (CLDurability *dur)
 static int
 start_sync (CLDurability *dur)
 {
-  if (dur->busy == NULL || !dur->busy (dur->busy_data))
-    {
-      /* Nothing else to do meanwhile: a hand-over would only add latency. */
-      int err = fdatasync (dur->fd) == 0 ? 0 : errno;
+  gboolean checkpointing;
+  int err;
 
-      if (err == 0 && dur->injected != 0)
-        err = dur->injected;
-      finish (dur, dur->committed, err);
-      return err;
-    }
-  dur->in_flight = TRUE;
   g_mutex_lock (&dur->lock);
-  dur->requested = TRUE;
-  dur->request_gen = dur->committed;
-  g_cond_broadcast (&dur->cond);
+  checkpointing = dur->checkpointing;
   g_mutex_unlock (&dur->lock);
-  return 0;
+  /* Inline when nothing else waits (a hand-over would only add latency),
+   * and while the worker copies the log (a sync must not queue behind it). */
+  if (dur->busy != NULL && dur->busy (dur->busy_data) && !checkpointing)
+    {
+      dur->in_flight = TRUE;
+      g_mutex_lock (&dur->lock);
+      dur->requested = TRUE;
+      dur->request_gen = dur->committed;
+      g_cond_broadcast (&dur->cond);
+      g_mutex_unlock (&dur->lock);
+      return 0;
+    }
+  err = sync_log (dur);
+  finish (dur, dur->committed, err);
+  return err;
 }
 
 static void
@@ -294,11 +330,19 @@ finish (CLDurability *dur, guint64 gen, int err)
 {
   if (err != 0)
     {
-      g_warning ("syncing the database's log failed: %s; the changes waiting for it are answered Failed",
-                  g_strerror (err));
-      fail_held (dur, gen, err);
+      /* Linux reports a writeback error once and marks the pages clean: a
+       * later sync that succeeds proves nothing, and the log's checksum
+       * chain loses every commit after a lost frame. So everything waiting
+       * fails, and changes stay refused until caselinkd restarts. */
+      if (dur->broken == 0)
+        g_warning ("syncing the database's log failed: %s; the calls waiting for it are answered Failed and "
+                   "changes are refused until caselinkd is restarted", g_strerror (err));
+      dur->broken = err;
+      fail_held (dur, err);
+      dur->synced = dur->committed;
     }
-  dur->synced = MAX (dur->synced, gen);
+  else
+    dur->synced = MAX (dur->synced, gen);
   release (dur);
   if (dur->synced < dur->committed && !dur->in_flight)
     start_sync (dur);
@@ -307,18 +351,29 @@ finish (CLDurability *dur, guint64 gen, int err)
 gboolean
 cl_durability_committed (CLDurability *dur, GError **error)
 {
-  int err = 0;
-
-  dur->committed++;
-  if (!dur->in_flight)
-    err = start_sync (dur);
-  if (err != 0)
+  if (dur->wal_pages >= CHECKPOINT_PAGES_MAX)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
-                   "storage error: the change was written but could not be synced to disk (%s); "
-                   "it may not survive a power failure", g_strerror (err));
-      return FALSE;
+      /* Between commits nothing else writes: this one copies it all, and
+       * the next commit starts the log over. */
+      int log = 0, done = 0;
+
+      if (sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
+        dur->wal_pages = 0;
+      g_message ("the log had grown to %d pages: checkpointed %d of them", log, done);
     }
+  if (dur->synced < dur->committed && !dur->in_flight)
+    start_sync (dur);
+  return !cl_durability_broken (dur, error);
+}
+
+gboolean
+cl_durability_broken (CLDurability *dur, GError **error)
+{
+  if (dur->broken == 0)
+    return FALSE;
+  g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+               "storage error: the database's log could not be synced to disk (%s); changes are refused until "
+               "caselinkd is restarted", g_strerror (dur->broken));
   return TRUE;
 }
 
@@ -327,6 +382,10 @@ cl_durability_send (CLDurability *dur, DBusMessage *msg)
 {
   Held *h;
 
+  /* A commit outside cl_store_commit (a statement in autocommit mode) is
+   * synced before anything after it leaves. */
+  if (dur->synced < dur->committed && !dur->in_flight)
+    start_sync (dur);
   if (dur->synced == dur->committed && g_queue_is_empty (&dur->held))
     {
       send_now (dur, msg);
@@ -344,6 +403,9 @@ cl_durability_inject_failure (CLDurability *dur, int err)
   g_mutex_lock (&dur->lock);
   dur->injected = err;
   g_mutex_unlock (&dur->lock);
+  /* Only the test fault can be taken back without a restart. */
+  if (err == 0)
+    dur->broken = 0;
 }
 
 void

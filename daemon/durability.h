@@ -25,11 +25,12 @@ typedef struct _CLDurability CLDurability;
 
 struct sqlite3;
 
-/* Syncs the "-wal" file of the database at @db_path (it must exist), and
- * checkpoints it on its own connection when @db's commits make it long
- * (switch @db's automatic checkpoints off). NULL with @error set when
- * either cannot be opened. */
-CLDurability *cl_durability_new (struct sqlite3 *db, const char *db_path, GError **error);
+/* Syncs the log ("-wal" file, which must exist) of @db's main database,
+ * counts @db's commits through its WAL hook and checkpoints the log on a
+ * connection of its own when it grows (the hook replaces SQLite's
+ * automatic checkpoint). NULL with @error set when the log or the second
+ * connection cannot be opened. */
+CLDurability *cl_durability_new (struct sqlite3 *db, GError **error);
 /* Syncs and sends whatever still waits, stops the worker. */
 void cl_durability_free (CLDurability *dur);
 
@@ -46,12 +47,17 @@ void cl_durability_attach (CLDurability *dur, CLDurableSendFunc send, gpointer s
  * may not survive a power failure: answer them Failed). */
 gboolean cl_durability_committed (CLDurability *dur, GError **error);
 
+/* TRUE (with @error set) once a sync has failed: from then on changes are
+ * refused until the daemon restarts (Linux reports a writeback error only
+ * once, so no later sync can vouch for the log). */
+gboolean cl_durability_broken (CLDurability *dur, GError **error);
+
 /* Send @msg now, or after the commits before it are durable. Takes no
  * reference from the caller. */
 void cl_durability_send (CLDurability *dur, DBusMessage *msg);
 
 /* Testing1.InjectFault("sync"): every sync from now on reports @err
- * (0: syncs work again). */
+ * (0: syncs work again, and changes are taken again). */
 void cl_durability_inject_failure (CLDurability *dur, int err);
 
 /* Sync now, on this thread, and send everything held (shutdown). */

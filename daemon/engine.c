@@ -996,25 +996,25 @@ cl_engine_flush (CLEngine *engine)
 
   if (cl_store_begin (d->store, &tx_error))
     {
-      for (GList *l = batch.head; l != NULL; l = l->next)
+      for (GList *l = batch.head; l != NULL && tx_error == NULL; l = l->next)
         {
+          gboolean ok;
+
           job = l->data;
           if (!cl_store_savepoint (d->store, &job->error))
             continue;
-          if (run_job (engine, job, &job->error))
-            {
-              /* a failed release rolls back; its signals must not go out */
-              if (cl_store_release (d->store, &job->error))
-                any_ok = TRUE;
-              else
-                cl_store_rollback_savepoint (d->store);
-            }
+          /* a failed release rolls back; its signals must not go out */
+          ok = run_job (engine, job, &job->error) && cl_store_release (d->store, &job->error);
+          if (ok)
+            any_ok = TRUE;
           else
-            cl_store_rollback_savepoint (d->store);
+            cl_store_rollback_savepoint (d->store, &tx_error);
           if (job->error != NULL)
             g_ptr_array_set_size (job->signals, 0);
         }
-      if (any_ok)
+      /* Without the transaction every change of the batch is gone: each
+       * caller hears tx_error below. */
+      if (tx_error == NULL && any_ok)
         cl_store_commit (d->store, &tx_error);
       else
         cl_store_rollback (d->store);

@@ -111,7 +111,8 @@ handle (CLScheduler *s, CLDeadlineRow *row, gint64 now, GPtrArray *signals, GErr
           return TRUE;
         }
       /* The case stays overdue; the failure is recorded once, not retried. */
-      cl_store_rollback_savepoint (d->store);
+      if (!cl_store_rollback_savepoint (d->store, error))
+        return FALSE;
       {
         g_autoptr(CLCaseRecord) again = cl_store_get_case_by_seq (d->store, row->case_seq, error);
         g_autofree char *note = g_strdup_printf ("on expiry, transition %s could not fire: %s", on_expire,
@@ -191,8 +192,9 @@ process_batch (gpointer data)
         }
       else
         {
-          cl_store_rollback_savepoint (d->store);
           g_ptr_array_set_size (signals, before);
+          if (!cl_store_rollback_savepoint (d->store, &error))
+            break;
           g_warning ("deadline of case #%" G_GINT64_FORMAT ": %s", ((CLDeadlineRow *) rows->pdata[i])->case_seq,
                      item_error->message);
         }

@@ -341,7 +341,7 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
        * seen) SQLite keeps syncing itself. */
       g_autoptr(GError) local = NULL;
 
-      store->durable = cl_durability_new (store->db, path, &local);
+      store->durable = cl_durability_new (store->db, &local);
       if (store->durable == NULL)
         g_message ("syncing commits in SQLite: %s", local->message);
       else if (!exec (store, "PRAGMA synchronous=NORMAL", error))
@@ -420,6 +420,8 @@ cl_store_schema_version (CLStore *store)
 gboolean
 cl_store_begin (CLStore *store, GError **error)
 {
+  if (store->durable != NULL && cl_durability_broken (store->durable, error))
+    return FALSE;
   if (!exec_cached (store, "BEGIN IMMEDIATE", error))
     return FALSE;
   store->in_tx = TRUE;
@@ -468,13 +470,21 @@ cl_store_release (CLStore *store, GError **error)
   return exec_cached (store, "RELEASE item", error);
 }
 
-void
-cl_store_rollback_savepoint (CLStore *store)
+gboolean
+cl_store_rollback_savepoint (CLStore *store, GError **error)
 {
   store->head_known = FALSE;
   cl_case_cache_clear (store->cases);
+  if (sqlite3_get_autocommit (store->db))
+    {
+      store->in_tx = FALSE;
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+                   "storage error: the database rolled the whole batch back (%s)", sqlite3_errmsg (store->db));
+      return FALSE;
+    }
   exec_cached (store, "ROLLBACK TO item", NULL);
   exec_cached (store, "RELEASE item", NULL);
+  return TRUE;
 }
 
 /* ---- counters --------------------------------------------------------- */

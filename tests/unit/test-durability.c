@@ -43,7 +43,7 @@ setup (Fixture *fx, gconstpointer unused)
   g_assert_cmpint (sqlite3_open (fx->path, &fx->db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (fx->db, "PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
-  fx->dur = cl_durability_new (fx->db, fx->path, &error);
+  fx->dur = cl_durability_new (fx->db, &error);
   g_assert_no_error (error);
   fx->sent = g_ptr_array_new_with_free_func ((GDestroyNotify) dbus_message_unref);
   cl_durability_attach (fx->dur, record, fx, NULL, is_busy, fx);
@@ -83,6 +83,15 @@ reply_to (dbus_uint32_t serial)
   return r;
 }
 
+/* A real commit of the main connection (counted by the WAL hook), then
+ * what the store does after COMMIT. */
+static gboolean
+commit (Fixture *fx, GError **error)
+{
+  g_assert_cmpint (sqlite3_exec (fx->db, "INSERT INTO t VALUES (2)", NULL, NULL, NULL), ==, SQLITE_OK);
+  return cl_durability_committed (fx->dur, error);
+}
+
 static void
 send_and_drop (Fixture *fx, DBusMessage *msg)
 {
@@ -115,7 +124,7 @@ test_inline (Fixture *fx, gconstpointer unused)
   fx->busy = FALSE;
   send_and_drop (fx, signal_named ("Before"));
   g_assert_cmpuint (fx->sent->len, ==, 1);
-  g_assert_true (cl_durability_committed (fx->dur, &error));
+  g_assert_true (commit (fx, &error));
   g_assert_no_error (error);
   send_and_drop (fx, signal_named ("After"));
   g_assert_cmpuint (fx->sent->len, ==, 2);
@@ -126,9 +135,9 @@ static void
 test_async_order (Fixture *fx, gconstpointer unused)
 {
   fx->busy = TRUE;
-  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  g_assert_true (commit (fx, NULL));
   send_and_drop (fx, signal_named ("A"));
-  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  g_assert_true (commit (fx, NULL));
   send_and_drop (fx, signal_named ("B"));
   /* Held, whatever the worker has done yet: only the loop sends. */
   g_assert_cmpuint (fx->sent->len, ==, 0);
@@ -150,7 +159,7 @@ test_async_failure (Fixture *fx, gconstpointer unused)
   fx->busy = TRUE;
   cl_durability_inject_failure (fx->dur, EIO);
   g_test_expect_message ("caselink-store", G_LOG_LEVEL_WARNING, "*syncing the database's log failed*");
-  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  g_assert_true (commit (fx, NULL));
   send_and_drop (fx, reply_to (7));
   send_and_drop (fx, signal_named ("Dropped"));
   r = dbus_message_new (DBUS_MESSAGE_TYPE_ERROR);
@@ -177,12 +186,31 @@ test_inline_failure (Fixture *fx, gconstpointer unused)
   fx->busy = FALSE;
   cl_durability_inject_failure (fx->dur, EIO);
   g_test_expect_message ("caselink-store", G_LOG_LEVEL_WARNING, "*syncing the database's log failed*");
-  g_assert_false (cl_durability_committed (fx->dur, &error));
+  g_assert_false (commit (fx, &error));
   g_test_assert_expected_messages ();
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "could not be synced"));
+  g_clear_error (&error);
+  /* Sticky: no later sync can vouch for the log. */
+  cl_durability_inject_failure (fx->dur, EIO);
+  g_assert_true (cl_durability_broken (fx->dur, &error));
+  g_clear_error (&error);
   cl_durability_inject_failure (fx->dur, 0);
-  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  g_assert_false (cl_durability_broken (fx->dur, NULL));
+  g_assert_true (commit (fx, NULL));
+}
+
+/* A commit the store did not announce (a statement in autocommit mode) is
+ * still synced before anything after it leaves. */
+static void
+test_unannounced_commit (Fixture *fx, gconstpointer unused)
+{
+  fx->busy = TRUE;
+  g_assert_cmpint (sqlite3_exec (fx->db, "INSERT INTO t VALUES (3)", NULL, NULL, NULL), ==, SQLITE_OK);
+  send_and_drop (fx, signal_named ("AfterIt"));
+  g_assert_cmpuint (fx->sent->len, ==, 0);
+  wait_for (fx, 1);
+  g_assert_cmpstr (member_of (fx, 0), ==, "AfterIt");
 }
 
 /* Shutdown: drain sends what waits without the loop running. */
@@ -190,7 +218,7 @@ static void
 test_drain (Fixture *fx, gconstpointer unused)
 {
   fx->busy = TRUE;
-  g_assert_true (cl_durability_committed (fx->dur, NULL));
+  g_assert_true (commit (fx, NULL));
   send_and_drop (fx, signal_named ("Last"));
   cl_durability_drain (fx->dur);
   g_assert_cmpuint (fx->sent->len, ==, 1);
@@ -223,6 +251,7 @@ main (int argc, char **argv)
   g_test_add ("/durability/async-failure", Fixture, NULL, setup, test_async_failure, teardown);
   g_test_add ("/durability/inline-failure", Fixture, NULL, setup, test_inline_failure, teardown);
   g_test_add ("/durability/drain", Fixture, NULL, setup, test_drain, teardown);
+  g_test_add ("/durability/unannounced-commit", Fixture, NULL, setup, test_unannounced_commit, teardown);
   g_test_add ("/durability/checkpoint", Fixture, NULL, setup, test_checkpoint, teardown);
   return g_test_run ();
 }
