@@ -1,63 +1,97 @@
 /* audit-chain.c — hashing and verifying the history chains. */
 #include "audit-chain.h"
 #include "cl-errors.h"
+#include "sha256.h"
 
 #include <string.h>
 
-static void
-put (GChecksum *sum, const char *value)
+/* Decimal digits of @v into the end of @buf; returns where they start. */
+static char *
+format_unsigned (char *end, guint64 v)
 {
-  char len[32];
+  do
+    {
+      *--end = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  while (v != 0);
+  return end;
+}
+
+/* "<length>:<bytes>\n" — the framing the chains have always hashed. */
+static void
+put (ClSha256 *sum, const char *value)
+{
+  char buf[24];
+  char *start;
+  gsize n;
 
   if (value == NULL)
     value = "";
-  g_snprintf (len, sizeof len, "%zu:", strlen (value));
-  g_checksum_update (sum, (const guchar *) len, -1);
-  g_checksum_update (sum, (const guchar *) value, -1);
-  g_checksum_update (sum, (const guchar *) "\n", 1);
+  n = strlen (value);
+  buf[sizeof buf - 1] = ':';
+  start = format_unsigned (buf + sizeof buf - 1, n);
+  cl_sha256_update (sum, start, (gsize) (buf + sizeof buf - start));
+  cl_sha256_update (sum, value, n);
+  cl_sha256_update (sum, "\n", 1);
 }
 
 static void
-put_int (GChecksum *sum, gint64 value)
+put_int (ClSha256 *sum, gint64 value)
 {
-  char buf[32];
+  char buf[24];
+  char *start;
 
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
-  put (sum, buf);
+  buf[sizeof buf - 1] = '\0';
+  start = format_unsigned (buf + sizeof buf - 1, value < 0 ? (guint64) 0 - (guint64) value : (guint64) value);
+  if (value < 0)
+    *--start = '-';
+  put (sum, start);
+}
+
+static char *
+digest (ClSha256 *sum)
+{
+  char *out = g_malloc (65);
+
+  cl_sha256_hex (sum, out);
+  return out;
 }
 
 char *
 cl_audit_row_hash (const char *prev_hash, const CLAuditRow *r)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  ClSha256 sum;
 
-  g_checksum_update (sum, (const guchar *) "caselink-history-v1\n", -1);
-  put (sum, prev_hash);
-  put (sum, r->case_id);
-  put_int (sum, (gint64) r->seq);
-  put_int (sum, r->time);
-  put_int (sum, r->uid);
-  put (sum, r->user);
-  put (sum, r->agency);
-  put (sum, r->role);
-  put (sum, r->action);
-  put (sum, r->transition);
-  put (sum, r->from_state);
-  put (sum, r->to_state);
-  put (sum, r->comment);
-  put (sum, r->fields_text);
-  return g_strdup (g_checksum_get_string (sum));
+  cl_sha256_init (&sum);
+  cl_sha256_update (&sum, "caselink-history-v1\n", strlen ("caselink-history-v1\n"));
+  put (&sum, prev_hash);
+  put (&sum, r->case_id);
+  put_int (&sum, (gint64) r->seq);
+  put_int (&sum, r->time);
+  put_int (&sum, r->uid);
+  put (&sum, r->user);
+  put (&sum, r->agency);
+  put (&sum, r->role);
+  put (&sum, r->action);
+  put (&sum, r->transition);
+  put (&sum, r->from_state);
+  put (&sum, r->to_state);
+  put (&sum, r->comment);
+  put (&sum, r->fields_text);
+  return digest (&sum);
 }
 
 char *
 cl_audit_global_hash (const char *prev_global, const char *row_hash)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  ClSha256 sum;
 
-  g_checksum_update (sum, (const guchar *) "caselink-global-v1\n", -1);
-  put (sum, prev_global);
-  put (sum, row_hash);
-  return g_strdup (g_checksum_get_string (sum));
+  cl_sha256_init (&sum);
+  cl_sha256_update (&sum, "caselink-global-v1\n", strlen ("caselink-global-v1\n"));
+  put (&sum, prev_global);
+  put (&sum, row_hash);
+  return digest (&sum);
 }
 
 gboolean
