@@ -650,7 +650,7 @@ apply_change (CLEngine *engine, JobKind kind, CLCaseRecord *rec, CLWorkflow *wf,
   if (!cl_store_update_case (d->store, rec, error))
     return FALSE;
 
-  if (t != NULL)
+  if (t != NULL && g_hash_table_size (d->subscribers) > 0)
     {
       g_autofree char *path = cl_case_path_for_id (rec->id);
       cl_signal_queue_add (signals, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CaseAdvanced",
