@@ -44,7 +44,8 @@ struct _CLCall {
   const CLInterface *iface;
   const CLMethod *method;
   CallKind kind;
-  GVariant *args;
+  GVariant *args;            /* methods only */
+  const char *prop;          /* Get: the property, borrowed from @msg */
   CLCaller caller;
   char *suffix;
 };
@@ -200,13 +201,8 @@ run_properties (CLCall *call)
   g_autoptr(GError) error = NULL;
   const char *prop = NULL;
   g_autoptr(GVariant) all = NULL;
-  g_autoptr(GVariant) prop_v = NULL;
-
   if (call->kind == CALL_GET)
-    {
-      prop_v = g_variant_get_child_value (call->args, 1);
-      prop = g_variant_get_string (prop_v, NULL);
-    }
+    prop = call->prop;
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   if (call->iface->get_properties != NULL
@@ -481,6 +477,7 @@ handle_properties (CLRegistration *reg, DBusMessage *msg, const char *member, CL
   *out = g_new0 (CLCall, 1);
   (*out)->iface = iface;
   (*out)->kind = kind;
+  (*out)->prop = prop;
   return DBUS_HANDLER_RESULT_HANDLED;
 }
 
@@ -578,8 +575,9 @@ object_message (DBusConnection *conn, DBusMessage *msg, void *user_data)
       cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_FAILED), "caselinkd is shutting down");
       return DBUS_HANDLER_RESULT_HANDLED;
     }
-  call->args = cl_dbus_message_get_args (msg, &error);
-  if (call->args == NULL)
+  /* Properties calls were read and checked above; methods get their
+   * arguments as one tuple. */
+  if (call->kind == CALL_METHOD && (call->args = cl_dbus_message_get_args (msg, &error)) == NULL)
     {
       cl_call_error_name (call, DBUS_ERROR_INVALID_ARGS, "%s", error->message);
       return DBUS_HANDLER_RESULT_HANDLED;

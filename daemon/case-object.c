@@ -205,27 +205,6 @@ comment (CLCall *call, GVariant *args, gpointer data)
   cl_engine_comment (d->engine, call, id, text);
 }
 
-/* The names of the fields of @fields that hold a value (borrowed from it):
- * one pass instead of a lookup per required field. */
-static GHashTable *
-filled_fields (GVariant *fields)
-{
-  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
-  gsize n = fields != NULL ? g_variant_n_children (fields) : 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr(GVariant) entry = g_variant_get_child_value (fields, i);
-      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
-      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
-      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
-
-      if (!cl_field_value_is_empty (value))
-        g_hash_table_add (set, (gpointer) g_variant_get_string (key, NULL));
-    }
-  return set;
-}
-
 static gboolean
 transition_allowed (CLDaemon *d, const CLIdentity *who, const CLTransition *t)
 {
@@ -273,7 +252,7 @@ transitions (CLCall *call, GVariant *args, gpointer data)
       g_string_append_c (key, '\x1e');
       g_string_append_c (key, transition_allowed (d, who, t) ? '1' : '0');
       if (t->requires != NULL && *t->requires != NULL && filled == NULL)
-        filled = filled_fields (rec->fields);
+        filled = cl_store_filled_fields (d->store, rec);
       for (char **f = t->requires; f != NULL && *f != NULL; f++)
         if (!g_hash_table_contains (filled, *f))
           {

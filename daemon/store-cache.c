@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "caselink-store"
 
 #include "store-private.h"
+#include "field-value.h"
 
 /* Enough for every case a busy deployment touches in a few seconds; when
  * full the cache starts again (simpler than LRU, and as rare). */
@@ -17,6 +18,7 @@
 typedef struct {
   CLCaseRecord *rec;
   char *fields_text;  /* exactly as in the row, to compare before an update */
+  GHashTable *filled; /* cl_case_cache_filled(), made on first use */
 } Entry;
 
 struct _CLCaseCache {
@@ -31,6 +33,7 @@ entry_free (gpointer data)
 
   cl_case_record_free (e->rec);
   g_free (e->fields_text);
+  g_clear_pointer (&e->filled, g_hash_table_unref);
   g_free (e);
 }
 
@@ -110,4 +113,38 @@ cl_case_cache_get_id (CLCaseCache *cache, const char *id, const char **fields_te
   if (fields_text != NULL)
     *fields_text = e->fields_text;
   return e->rec;
+}
+
+/* The names of the fields that hold a value, borrowed from @fields: one
+ * pass instead of a lookup per required field. */
+static GHashTable *
+filled_set (GVariant *fields)
+{
+  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize n = fields != NULL ? g_variant_n_children (fields) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (fields, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+      if (!cl_field_value_is_empty (value))
+        g_hash_table_add (set, (gpointer) g_variant_get_string (key, NULL));
+    }
+  return set;
+}
+
+GHashTable *
+cl_case_cache_filled (CLCaseCache *cache, const CLCaseRecord *rec)
+{
+  Entry *e = g_hash_table_lookup (cache->by_seq, &rec->seq);
+
+  /* The same GVariant: the same version of the case (copies share it). */
+  if (e == NULL || e->rec->fields != rec->fields)
+    return filled_set (rec->fields);
+  if (e->filled == NULL)
+    e->filled = filled_set (e->rec->fields);
+  return g_hash_table_ref (e->filled);
 }

@@ -38,3 +38,4 @@ void cl_case_cache_forget (CLCaseCache *cache, gint64 seq);
 void cl_case_cache_put (CLCaseCache *cache, const CLCaseRecord *rec, const char *fields_text);
 const CLCaseRecord *cl_case_cache_get_seq (CLCaseCache *cache, gint64 seq, const char **fields_text);
 const CLCaseRecord *cl_case_cache_get_id (CLCaseCache *cache, const char *id, const char **fields_text);
+GHashTable *cl_case_cache_filled (CLCaseCache *cache, const CLCaseRecord *rec);

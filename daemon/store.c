@@ -529,6 +529,12 @@ cl_case_record_free (CLCaseRecord *rec)
   g_free (rec);
 }
 
+GHashTable *
+cl_store_filled_fields (CLStore *store, const CLCaseRecord *rec)
+{
+  return cl_case_cache_filled (store->cases, rec);
+}
+
 CLCaseRecord *
 cl_case_record_copy (const CLCaseRecord *rec)
 {

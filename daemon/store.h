@@ -183,6 +183,10 @@ gboolean cl_store_scan_cases (CLStore *store, const char *workflow, gint64 creat
 
 void cl_case_record_free (CLCaseRecord *rec);
 CLCaseRecord *cl_case_record_copy (const CLCaseRecord *rec);
+/* The names of @rec's fields that hold a value (a set; the names are
+ * borrowed from rec->fields). Kept with the cached case, so Transitions
+ * called again on an unchanged case does not walk its fields. Unref it. */
+GHashTable *cl_store_filled_fields (CLStore *store, const CLCaseRecord *rec);
 void cl_history_record_free (CLHistoryRecord *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLCaseRecord, cl_case_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CLHistoryRecord, cl_history_record_free)
