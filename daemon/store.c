@@ -306,6 +306,16 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
     [CL_SYNC_FULL] = "PRAGMA synchronous=FULL",
   };
 
+  static gsize configured = 0;
+
+  /* Before SQLite initialises: its allocation statistics take a global
+   * mutex on every malloc, for figures nobody reads. Refused (harmlessly)
+   * if something in this process already used SQLite. */
+  if (g_once_init_enter (&configured))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&configured, 1);
+    }
   store->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
   store->cases = cl_case_cache_new ();
   store->path = g_strdup (path);
@@ -318,6 +328,9 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
       return NULL;
     }
   sqlite3_extended_result_codes (store->db, 1);
+  /* More small allocations served from the connection's own slots: a
+   * change runs a dozen statements. */
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 1200, 512);
   sqlite3_busy_timeout (store->db, 5000);
   if (!exec (store, "PRAGMA journal_mode=WAL", error)
       || !exec (store, sync_sql[sync], error)
