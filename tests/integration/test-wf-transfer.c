@@ -13,12 +13,12 @@
  * 10-01..10-07, make-up Saturday 10-10). Calendar-day and month deadlines
  * end at 23:59:59.999999 of their day; hours are exact. */
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cl-errors.h"
+#include "ctl-as.h"
 #include "harness.h"
 
 static const char *const test_clock[] = { "--test-clock", NULL };
@@ -842,115 +842,6 @@ test_supervise_transfer (void)
 
 /* ---- roles -------------------------------------------------------------- */
 
-static gboolean
-prerequisites (void)
-{
-  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
-
-  if (getuid () != 0)
-    {
-      g_test_skip ("needs root to run clients under other uids");
-      return FALSE;
-    }
-  if (setpriv == NULL)
-    {
-      g_test_skip ("setpriv is not installed");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* caselinkctl --address A --json @args as @uid; the exit status, and
- * stdout in @out when non-NULL. */
-static int
-ctl_argv (ClHarness *h, const char *uid, char **out, GPtrArray *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *so = NULL, *se = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, g_strdup ("setpriv"));
-  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
-  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
-  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
-  g_ptr_array_add (argv, g_strdup (g_getenv ("CASELINKCTL")));
-  g_ptr_array_add (argv, g_strdup ("--address"));
-  g_ptr_array_add (argv, g_strdup (cl_harness_address (h)));
-  g_ptr_array_add (argv, g_strdup ("--json"));
-  for (guint i = 0; i < args->len; i++)
-    g_ptr_array_add (argv, g_strdup (g_ptr_array_index (args, i)));
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &so, &se, &status, &error);
-  g_assert_no_error (error);
-  g_test_message ("caselinkctl as uid %s -> %d\n%s%s", uid, status, so, se);
-  if (out != NULL)
-    *out = g_steal_pointer (&so);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
-}
-
-/* The same with the arguments given as a NULL-terminated list. */
-static int
-ctl_as (ClHarness *h, const char *uid, char **out, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *a;
-  va_list ap;
-
-  va_start (ap, out);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) a);
-  va_end (ap);
-  return ctl_argv (h, uid, out, args);
-}
-
-/* A string member of the JSON object printed by caselinkctl --json. */
-static char *
-json_member (const char *text, const char *member)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *o;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  o = json_node_get_object (json_parser_get_root (parser));
-  g_assert_true (json_object_has_member (o, member));
-  return g_strdup (json_object_get_string_member (o, member));
-}
-
-/* caselinkctl create WORKFLOW ARGS... as @uid, asserting success; the
- * new case's id. */
-static char *
-create_as (ClHarness *h, const char *uid, const char *workflow, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  const char *a;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "create");
-  g_ptr_array_add (args, (char *) workflow);
-  va_start (ap, workflow);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (char *) a);
-  va_end (ap);
-  g_assert_cmpint (ctl_argv (h, uid, &out, args), ==, 0);
-  return json_member (out, "id");
-}
-
-/* The object path of case @id. */
-static char *
-path_of (ClHarness *h, const char *id)
-{
-  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, CL_MANAGER_IFACE, "GetCase",
-                                           g_variant_new ("(s)", id));
-  char *path = NULL;
-
-  g_variant_get (r, "(o)", &path);
-  return path;
-}
-
 /* The whole forward transfer, then filing supervision and supervised
  * transfer, each step as the role the law names, and each refused to a
  * caller holding another role (PermissionDenied: exit 4). */
@@ -961,7 +852,7 @@ test_roles (void)
   g_autofree char *ft = NULL, *ft_path = NULL, *lj = NULL, *lj_path = NULL, *jy = NULL;
   g_autofree char *out = NULL;
 
-  if (!prerequisites ())
+  if (!ctl_as_prerequisites ())
     return;
   h = start ();
   set_time (h, at (2026, 9, 29, 10, 0));
@@ -971,9 +862,9 @@ test_roles (void)
                            "-f", "transferring_agency=ecology-bureau", NULL), ==, 4);
   g_assert_cmpint (ctl_as (h, U_CRIMINAL, NULL, "create", "forward_transfer", "-f", "title=x",
                            "-f", "transferring_agency=ecology-bureau", NULL), ==, 4);
-  ft = create_as (h, U_OFFICER, "forward_transfer", "-f", "title=某企业非法排污案",
+  ft = ctl_create_as (h, U_OFFICER, "forward_transfer", "-f", "title=某企业非法排污案",
                   "-f", "transferring_agency=ecology-bureau", NULL);
-  ft_path = path_of (h, ft);
+  ft_path = ctl_path_of (h, ft);
   /* The PSB does not even see the agency's case yet (NotFound, exit 3);
    * the procuratorate sees it but may not act for the agency. */
   g_assert_cmpint (ctl_as (h, U_PSB, NULL, "advance", ft, "form_team", "-f", "special_team=张三",
@@ -1035,7 +926,7 @@ test_roles (void)
   /* supervise_transfer: the procuratorate creates; the chief approves; the
    * agency head answers. */
   g_assert_cmpint (ctl_as (h, U_HEAD, NULL, "create", "supervise_transfer", "-f", "title=x", NULL), ==, 4);
-  jy = create_as (h, U_CRIMINAL, "supervise_transfer", "-f", "title=监督移送", "-f", "procuratorate=qh-proc", NULL);
+  jy = ctl_create_as (h, U_CRIMINAL, "supervise_transfer", "-f", "title=监督移送", "-f", "procuratorate=qh-proc", NULL);
   g_assert_cmpint (ctl_as (h, U_CRIMINAL, NULL, "advance", jy, "verify", NULL), ==, 0);
   g_assert_cmpint (ctl_as (h, U_CRIMINAL, NULL, "advance", jy, "draft_opinion", "-f", "transferring_agency=ecology-bureau",
                            "-f", "facts=f", NULL), ==, 0);
@@ -1045,7 +936,7 @@ test_roles (void)
   g_assert_cmpint (ctl_as (h, U_OFFICER, NULL, "advance", jy, "transfer_new_case", NULL), ==, 4);
   g_assert_cmpint (ctl_as (h, U_HEAD, &out, "advance", jy, "transfer_new_case", NULL), ==, 0);
   {
-    g_autofree char *state = json_member (out, "state");
+    g_autofree char *state = ctl_json_member (out, "state");
     g_assert_cmpstr (state, ==, "transfer_monitoring");
   }
   cl_harness_free (h);
