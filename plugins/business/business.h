@@ -2,6 +2,7 @@
 #pragma once
 
 #include <caselink/case.h>
+#include "plugin-fields.h"
 #include <caselink/plugin.h>
 
 /* The [plugin.business] settings, parsed once at init (business.c). */
@@ -19,10 +20,7 @@ typedef struct {
 
 extern BizSettings biz_settings;
 
-/* Field readers: NULL / FALSE / -1 when unset or of another type. */
-char *biz_field_string (CaselinkCase *c, const char *name);
-gboolean biz_field_number (CaselinkCase *c, const char *name, double *out);
-int biz_field_bool (CaselinkCase *c, const char *name);
+/* Field readers: plugin-fields.h. */
 /* A number setting: TRUE with *out, FALSE (and @error) when malformed;
  * @fallback when the key is unset. */
 gboolean biz_setting_number (CaselinkPlugin *p, const char *key, double fallback, double *out, GError **error);

@@ -52,8 +52,8 @@ biz_check_fields (CaselinkCase *c, gpointer user_data, GError **error)
 {
   static const char *const amounts[] = { "amount", "seizure_value", NULL };
   g_autoptr(GVariant) fields = caselink_case_get_fields (c);
-  g_autofree char *kind = biz_field_string (c, "inspection_kind");
-  g_autofree char *trigger = biz_field_string (c, "trigger");
+  g_autofree char *kind = pl_field_string (c, "inspection_kind");
+  g_autofree char *trigger = pl_field_string (c, "trigger");
   GVariantIter iter;
   const char *name;
   GVariant *value;
@@ -76,7 +76,7 @@ biz_check_fields (CaselinkCase *c, gpointer user_data, GError **error)
         return refuse (error, "%s '%s' is not a valid unified social credit code (统一社会信用代码): its %s", name,
                        code, problem);
       other = name_field (name);
-      enterprise = other != NULL ? biz_field_string (c, other) : NULL;
+      enterprise = other != NULL ? pl_field_string (c, other) : NULL;
       if (other != NULL && enterprise == NULL)
         return refuse (error, "%s '%s' is given without the enterprise's name: set %s as registered (企业名称)", name,
                        code, other);
@@ -91,7 +91,7 @@ biz_check_fields (CaselinkCase *c, gpointer user_data, GError **error)
   for (guint i = 0; amounts[i] != NULL; i++)
     {
       double amount;
-      if (biz_field_number (c, amounts[i], &amount) && !(isfinite (amount) && amount >= 0))
+      if (pl_field_number (c, amounts[i], &amount) && !(isfinite (amount) && amount >= 0))
         return refuse (error, "%s %.2f: an amount cannot be negative", amounts[i], amount);
     }
   return TRUE;

@@ -37,7 +37,7 @@ routine_filter (CaselinkCase *c, const char *uscc)
   g_variant_dict_insert (&dict, "inspection_kind", "s", "routine");
   if (biz_settings.cap_per_agency)
     {
-      g_autofree char *agency = biz_field_string (c, biz_settings.agency_field);
+      g_autofree char *agency = pl_field_string (c, biz_settings.agency_field);
       g_variant_dict_insert (&dict, biz_settings.agency_field, "s",
                              agency != NULL ? agency : caselink_case_get_actor_agency (c));
     }
@@ -47,7 +47,7 @@ routine_filter (CaselinkCase *c, const char *uscc)
 static gboolean
 is_targeted (CaselinkCase *c)
 {
-  g_autofree char *kind = biz_field_string (c, "inspection_kind");
+  g_autofree char *kind = pl_field_string (c, "inspection_kind");
   return g_strcmp0 (kind, "targeted") == 0;
 }
 
@@ -64,8 +64,8 @@ count_routine (CaselinkCase *c, const char *uscc, guint64 *count, GError **error
 gboolean
 biz_inspection_cap (CaselinkCase *c, const char *transition, gpointer user_data, char **reason)
 {
-  g_autofree char *uscc = biz_field_string (c, "uscc");
-  g_autofree char *name = biz_field_string (c, "enterprise_name");
+  g_autofree char *uscc = pl_field_string (c, "uscc");
+  g_autofree char *name = pl_field_string (c, "enterprise_name");
   g_autoptr(GError) error = NULL;
   guint64 count = 0;
 
@@ -96,8 +96,8 @@ biz_inspection_cap (CaselinkCase *c, const char *transition, gpointer user_data,
 gboolean
 biz_register_inspection (CaselinkCase *c, const char *transition, gpointer user_data, GError **error)
 {
-  g_autofree char *uscc = biz_field_string (c, "uscc");
-  g_autofree char *kind = biz_field_string (c, "inspection_kind");
+  g_autofree char *uscc = pl_field_string (c, "uscc");
+  g_autofree char *kind = pl_field_string (c, "inspection_kind");
   guint64 count = 0;
 
   if (uscc == NULL)
@@ -119,7 +119,7 @@ biz_register_inspection (CaselinkCase *c, const char *transition, gpointer user_
 gboolean
 biz_seizure_justified (CaselinkCase *c, const char *transition, gpointer user_data, char **reason)
 {
-  g_autofree char *justification = biz_field_string (c, "seizure_justification");
+  g_autofree char *justification = pl_field_string (c, "seizure_justification");
   glong length = 0;
   double value, amount;
 
@@ -140,7 +140,7 @@ biz_seizure_justified (CaselinkCase *c, const char *transition, gpointer user_da
                                  length, biz_settings.justification_min);
       return FALSE;
     }
-  if (biz_field_number (c, "seizure_value", &value) && biz_field_number (c, "amount", &amount)
+  if (pl_field_number (c, "seizure_value", &value) && pl_field_number (c, "amount", &amount)
       && value > amount * biz_settings.max_seizure_ratio)
     {
       *reason = g_strdup_printf ("the property to seize or freeze (seizure_value %.2f) exceeds %.2f, %g times the "

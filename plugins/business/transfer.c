@@ -19,7 +19,7 @@ static gboolean
 is_ip_case (CaselinkCase *c, const char *type)
 {
   return (type != NULL && g_strv_contains ((const char *const *) biz_settings.ip_case_types, type))
-         || biz_field_bool (c, "ip_case") == 1;
+         || pl_field_bool (c, "ip_case") == 1;
 }
 
 static double
@@ -37,17 +37,17 @@ threshold_for (CaselinkCase *c, const char *type)
 gboolean
 biz_ip_reasonable_suspicion (CaselinkCase *c, const char *transition, gpointer user_data, char **reason)
 {
-  g_autofree char *type = biz_field_string (c, "case_type");
-  g_autofree char *basis = biz_field_string (c, "suspicion_basis");
+  g_autofree char *type = pl_field_string (c, "case_type");
+  g_autofree char *basis = pl_field_string (c, "suspicion_basis");
   gboolean ip = is_ip_case (c, type);
-  gboolean suspicion = biz_field_bool (c, "reasonable_suspicion") == 1;
+  gboolean suspicion = pl_field_bool (c, "reasonable_suspicion") == 1;
   double threshold = threshold_for (c, type);
   g_autofree char *amount_text = NULL;
   gboolean has_amount;
   double amount = 0;
 
   if (basis == NULL)
-    basis = biz_field_string (c, "facts");
+    basis = pl_field_string (c, "facts");
   if (ip && suspicion)
     {
       if (basis != NULL)
@@ -56,7 +56,7 @@ biz_ip_reasonable_suspicion (CaselinkCase *c, const char *transition, gpointer u
                           "suspicion rests on: set suspicion_basis (or facts)");
       return FALSE;
     }
-  has_amount = biz_field_number (c, "amount", &amount);
+  has_amount = pl_field_number (c, "amount", &amount);
   if (has_amount && amount >= threshold)
     return TRUE;
   amount_text = has_amount ? g_strdup_printf ("%.2f", amount) : g_strdup ("not set");

@@ -23,47 +23,11 @@ EcoSettings eco_settings;
 /* ---- field readers ---------------------------------------------------------- */
 
 char *
-eco_field_string (CaselinkCase *c, const char *name)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) || *g_variant_get_string (v, NULL) == '\0')
-    return NULL;
-  return g_variant_dup_string (v, NULL);
-}
-
-gboolean
-eco_field_number (CaselinkCase *c, const char *name, double *out)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL)
-    return FALSE;
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
-    *out = g_variant_get_double (v);
-  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-    *out = (double) g_variant_get_int64 (v);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-int
-eco_field_bool (CaselinkCase *c, const char *name)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
-    return -1;
-  return g_variant_get_boolean (v) ? 1 : 0;
-}
-
-char *
 eco_case_region (CaselinkCase *c)
 {
-  char *region = eco_field_string (c, "eco_region");
+  char *region = pl_field_string (c, "eco_region");
 
-  return region != NULL ? region : eco_field_string (c, "region");
+  return region != NULL ? region : pl_field_string (c, "region");
 }
 
 /* ---- validator ---------------------------------------------------------------- */
@@ -91,10 +55,10 @@ static gboolean
 check_fields (CaselinkCase *c, gpointer user_data, GError **error)
 {
   g_autofree char *region = eco_case_region (c);
-  g_autofree char *area = eco_field_string (c, "protected_area");
-  g_autofree char *status = eco_field_string (c, "restoration_status");
-  g_autofree char *plan = eco_field_string (c, "restoration_plan");
-  int done = eco_field_bool (c, "restoration_done");
+  g_autofree char *area = pl_field_string (c, "protected_area");
+  g_autofree char *status = pl_field_string (c, "restoration_status");
+  g_autofree char *plan = pl_field_string (c, "restoration_plan");
+  int done = pl_field_bool (c, "restoration_done");
   double amount;
 
   if (g_strcmp0 (region, "other_protected") == 0 && area == NULL)
@@ -104,7 +68,7 @@ check_fields (CaselinkCase *c, gpointer user_data, GError **error)
                    "protected_area is '%s' but eco_region is none: choose the region the protected area lies in "
                    "(sanjiangyuan, qilianshan, qinghai_lake or other_protected)",
                    area);
-  if (eco_field_number (c, "damage_amount", &amount) && !(isfinite (amount) && amount >= 0))
+  if (pl_field_number (c, "damage_amount", &amount) && !(isfinite (amount) && amount >= 0))
     return refuse (error, "damage_amount %.2f: the damage (损害数额, yuan) cannot be negative", amount);
   if (status != NULL && plan == NULL)
     return refuse (error, "restoration_status is %s but there is no restoration_plan (修复方案): record the plan first",
@@ -129,7 +93,7 @@ route_circuit (CaselinkCase *c, const char *transition, gpointer user_data, GErr
 {
   CaselinkPlugin *self = caselink_case_get_plugin (c);
   g_autofree char *region = eco_case_region (c);
-  g_autofree char *pil_field = eco_field_string (c, "pil_field");
+  g_autofree char *pil_field = pl_field_string (c, "pil_field");
   g_autofree char *key = NULL;
   g_autofree char *current = NULL;
   const char *agency;
@@ -142,7 +106,7 @@ route_circuit (CaselinkCase *c, const char *transition, gpointer user_data, GErr
   agency = caselink_plugin_get_setting (self, key);
   if (agency == NULL)
     return TRUE;
-  current = eco_field_string (c, eco_settings.route_field);
+  current = pl_field_string (c, eco_settings.route_field);
   if (g_strcmp0 (current, agency) == 0)
     return TRUE;
   return caselink_case_set_field (c, eco_settings.route_field, g_variant_new_string (agency), error);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <caselink/case.h>
+#include "plugin-fields.h"
 #include <caselink/plugin.h>
 
 /* The [plugin.ecology] settings, parsed once at init (ecology.c). */
@@ -12,11 +13,7 @@ typedef struct {
 
 extern EcoSettings eco_settings;
 
-/* Field readers: NULL / FALSE when the field is unset or of another type. */
-char *eco_field_string (CaselinkCase *c, const char *name);
-gboolean eco_field_number (CaselinkCase *c, const char *name, double *out);
-/* -1 unset, 0 false, 1 true. */
-int eco_field_bool (CaselinkCase *c, const char *name);
+/* Field readers: plugin-fields.h. */
 /* The case's region: eco_region, or region (eco_damage_compensation). */
 char *eco_case_region (CaselinkCase *c);
 

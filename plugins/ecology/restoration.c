@@ -22,7 +22,7 @@
 gboolean
 eco_restoration_verified (CaselinkCase *c, const char *transition, gpointer user_data, char **reason)
 {
-  g_autofree char *status = eco_field_string (c, "restoration_status");
+  g_autofree char *status = pl_field_string (c, "restoration_status");
 
   if (g_strcmp0 (status, "pending_verification") != 0)
     return TRUE;
@@ -35,9 +35,9 @@ eco_restoration_verified (CaselinkCase *c, const char *transition, gpointer user
 static gboolean
 restoration_done (CaselinkCase *c)
 {
-  g_autofree char *status = eco_field_string (c, "restoration_status");
+  g_autofree char *status = pl_field_string (c, "restoration_status");
 
-  return g_strcmp0 (status, "verified") == 0 || eco_field_bool (c, "restoration_done") == 1;
+  return g_strcmp0 (status, "verified") == 0 || pl_field_bool (c, "restoration_done") == 1;
 }
 
 static void
@@ -59,7 +59,7 @@ static GPtrArray *
 criminal_cases (CaselinkCase *c)
 {
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *field = eco_field_string (c, "criminal_case_id");
+  g_autofree char *field = pl_field_string (c, "criminal_case_id");
   g_autoptr(GVariant) links = caselink_case_get_links (c);
   GVariantIter iter;
   const char *relation, *other;
@@ -81,7 +81,7 @@ static char *
 factor_text (CaselinkCase *c, GPtrArray *criminal)
 {
   g_autoptr(GVariant) measures = caselink_case_get_field (c, "restoration_measures");
-  g_autofree char *report = eco_field_string (c, "verification_report");
+  g_autofree char *report = pl_field_string (c, "verification_report");
   g_autofree char *targets = NULL;
   GString *s = g_string_new ("生态修复已完成并经验收");
   double amount;
@@ -95,7 +95,7 @@ factor_text (CaselinkCase *c, GPtrArray *criminal)
     }
   if (report != NULL)
     g_string_append_printf (s, "，修复效果评估报告%s", report);
-  if (eco_field_number (c, "damage_amount", &amount))
+  if (pl_field_number (c, "damage_amount", &amount))
     g_string_append_printf (s, "，生态环境损害数额%.2f元", amount);
   g_ptr_array_add (criminal, NULL);
   targets = g_strjoinv ("、", (char **) criminal->pdata);

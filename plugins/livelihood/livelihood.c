@@ -39,43 +39,6 @@ static const struct {
 
 /* ---- field readers ---------------------------------------------------------- */
 
-char *
-lh_field_string (CaselinkCase *c, const char *name)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) || *g_variant_get_string (v, NULL) == '\0')
-    return NULL;
-  return g_variant_dup_string (v, NULL);
-}
-
-gboolean
-lh_field_number (CaselinkCase *c, const char *name, double *out)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL)
-    return FALSE;
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
-    *out = g_variant_get_double (v);
-  else if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-    *out = (double) g_variant_get_int64 (v);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-gboolean
-lh_field_int (CaselinkCase *c, const char *name, gint64 *out)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-    return FALSE;
-  *out = g_variant_get_int64 (v);
-  return TRUE;
-}
-
 char **
 lh_field_tags (CaselinkCase *c, const char *name)
 {
@@ -100,7 +63,7 @@ lh_field_tags (CaselinkCase *c, const char *name)
 gint64
 lh_priority_floor (CaselinkCase *c)
 {
-  g_autofree char *area = lh_field_string (c, "sub_area");
+  g_autofree char *area = pl_field_string (c, "sub_area");
   g_auto(GStrv) tags = lh_field_tags (c, "vulnerable_groups");
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   gpointer w;
@@ -141,7 +104,7 @@ set_priority (CaselinkCase *c, const char *transition, gpointer user_data, GErro
   gint64 floor = lh_priority_floor (c);
   gint64 current = 0;
 
-  if (lh_field_int (c, "priority", &current) && current >= floor)
+  if (pl_field_int (c, "priority", &current) && current >= floor)
     return TRUE;
   return caselink_case_set_field (c, "priority", g_variant_new_int64 (floor), error);
 }
@@ -172,7 +135,7 @@ refuse (GError **error, const char *format, ...)
 static gboolean
 check_fields (CaselinkCase *c, gpointer user_data, GError **error)
 {
-  g_autofree char *area = lh_field_string (c, "sub_area");
+  g_autofree char *area = pl_field_string (c, "sub_area");
   g_auto(GStrv) tags = lh_field_tags (c, "vulnerable_groups");
   gint64 priority;
 
@@ -192,7 +155,7 @@ check_fields (CaselinkCase *c, gpointer user_data, GError **error)
       }
   if (g_strcmp0 (area, "vulnerable_groups") == 0 && tags[0] == NULL)
     return refuse (error, "sub_area is vulnerable_groups: name the group(s) concerned in vulnerable_groups");
-  if (lh_field_int (c, "priority", &priority))
+  if (pl_field_int (c, "priority", &priority))
     {
       gint64 floor = lh_priority_floor (c);
       if (priority < floor)
@@ -204,7 +167,7 @@ check_fields (CaselinkCase *c, gpointer user_data, GError **error)
     }
   for (char **f = lh_settings.uscc_fields; f != NULL && *f != NULL; f++)
     {
-      g_autofree char *code = lh_field_string (c, *f);
+      g_autofree char *code = pl_field_string (c, *f);
       if (code != NULL && !caselink_uscc_is_valid (code))
         return refuse (error, "%s '%s' is not a valid unified social credit code (GB 32100: 18 characters, check character)",
                        *f, code);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <caselink/case.h>
+#include "plugin-fields.h"
 #include <caselink/plugin.h>
 
 /* The [plugin.livelihood] settings, parsed once at init (livelihood.c). */
@@ -18,10 +19,7 @@ extern LhSettings lh_settings;
 /* The five sub-areas (procedures.md §5, Livelihoods), NULL-terminated. */
 extern const char *const lh_sub_areas[];
 
-/* Field readers: NULL / FALSE when the field is unset or of another type. */
-char *lh_field_string (CaselinkCase *c, const char *name);
-gboolean lh_field_number (CaselinkCase *c, const char *name, double *out);
-gboolean lh_field_int (CaselinkCase *c, const char *name, gint64 *out);
+/* Field readers: plugin-fields.h; and: */
 /* vulnerable_groups as a NULL-terminated array (a list, or one string); never NULL. */
 char **lh_field_tags (CaselinkCase *c, const char *name);
 

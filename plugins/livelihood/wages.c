@@ -76,7 +76,7 @@ parse_date (const char *s, GDate *out)
 gboolean
 lh_wage_order_expired (CaselinkCase *c, const char *transition, gpointer user_data, char **reason)
 {
-  g_autofree char *deadline = lh_field_string (c, "order_deadline");
+  g_autofree char *deadline = pl_field_string (c, "order_deadline");
   g_autoptr(GDateTime) local_now = NULL;
   GDate due, today;
   char first[16];
@@ -116,10 +116,10 @@ lh_wage_meets_threshold (CaselinkCase *c, const char *transition, gpointer user_
 {
   gint64 workers = 0, months = 0;
   double total = 0, single = 0;
-  gboolean has_workers = lh_field_int (c, "workers_owed", &workers);
-  gboolean has_total = lh_field_number (c, "arrears_total", &total);
-  gboolean has_months = lh_field_int (c, "arrears_months", &months);
-  gboolean has_single = lh_field_number (c, "arrears_single_max", &single);
+  gboolean has_workers = pl_field_int (c, "workers_owed", &workers);
+  gboolean has_total = pl_field_number (c, "arrears_total", &total);
+  gboolean has_months = pl_field_int (c, "arrears_months", &months);
+  gboolean has_single = pl_field_number (c, "arrears_single_max", &single);
   g_autofree char *single_min = yuan (lh_settings.wage_single_min);
   g_autofree char *group_min = yuan (lh_settings.wage_group_min);
   g_autofree char *total_text = NULL, *single_text = NULL, *workers_text = NULL, *months_text = NULL;
@@ -153,16 +153,16 @@ lh_wage_check_fields (CaselinkCase *c, GError **error)
 {
   gint64 workers = 0, months = 0;
   double total = 0, single = 0;
-  gboolean has_total = lh_field_number (c, "arrears_total", &total);
-  gboolean has_single = lh_field_number (c, "arrears_single_max", &single);
+  gboolean has_total = pl_field_number (c, "arrears_total", &total);
+  gboolean has_single = pl_field_number (c, "arrears_single_max", &single);
 
-  if (lh_field_int (c, "workers_owed", &workers) && workers < 1)
+  if (pl_field_int (c, "workers_owed", &workers) && workers < 1)
     {
       g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_INVALID,
                    "workers_owed %" G_GINT64_FORMAT ": a wage-arrears case concerns at least one worker", workers);
       return FALSE;
     }
-  if (lh_field_int (c, "arrears_months", &months) && (months < 0 || months > 1200))
+  if (pl_field_int (c, "arrears_months", &months) && (months < 0 || months > 1200))
     {
       g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_INVALID,
                    "arrears_months %" G_GINT64_FORMAT ": expected the number of months of wages owed (0 to 1200)",

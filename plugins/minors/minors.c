@@ -115,21 +115,8 @@ check_fields (CaselinkCase *c, gpointer user_data, GError **error)
                        "%s is not a valid resident identity number (GB 11643: 18 characters, check digit)", *f);
     }
 
-  if (mn_field_int (c, "minor_age", &age) && (age < 0 || age >= 18))
+  if (pl_field_int (c, "minor_age", &age) && (age < 0 || age >= 18))
     return refuse (error, "minor_age %" G_GINT64_FORMAT ": a minor is under 18 (未成年人保护法 art.2)", age);
-  return TRUE;
-}
-
-/* ---- helpers ------------------------------------------------------------------------ */
-
-gboolean
-mn_field_int (CaselinkCase *c, const char *name, gint64 *out)
-{
-  g_autoptr(GVariant) v = caselink_case_get_field (c, name);
-
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-    return FALSE;
-  *out = g_variant_get_int64 (v);
   return TRUE;
 }
 

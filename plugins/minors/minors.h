@@ -2,6 +2,7 @@
 #pragma once
 
 #include <caselink/case.h>
+#include "plugin-fields.h"
 #include <caselink/plugin.h>
 
 /* The [plugin.minors] settings, parsed once at init (minors.c). Strings
@@ -13,8 +14,6 @@ typedef struct {
 } MnSettings;
 
 extern MnSettings mn_settings;
-
-gboolean mn_field_int (CaselinkCase *c, const char *name, gint64 *out);
 
 /* sealing.c: 犯罪记录封存 */
 gboolean mn_claim_domain (CaselinkCase *c, const char *transition, gpointer user_data, GError **error);

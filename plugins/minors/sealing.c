@@ -62,7 +62,7 @@ mn_seal_record (CaselinkCase *c, const char *transition, gpointer user_data, GEr
 {
   gint64 age;
 
-  if (mn_field_int (c, "age_at_offence", &age) && age >= 18)
+  if (pl_field_int (c, "age_at_offence", &age) && age >= 18)
     {
       g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_REJECTED,
                    "age_at_offence %" G_GINT64_FORMAT ": only records of offences committed under 18 are sealed "
