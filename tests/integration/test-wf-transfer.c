@@ -18,10 +18,8 @@
 #include <unistd.h>
 
 #include "cl-errors.h"
-#include "ctl-as.h"
+#include "wf-lib1.h"
 #include "harness.h"
-
-static const char *const test_clock[] = { "--test-clock", NULL };
 
 #define S(x) g_variant_new_string (x)
 #define NO_FIELDS NULL
@@ -36,69 +34,6 @@ static const char *const test_clock[] = { "--test-clock", NULL };
  * their agency created, holds or held, and get NotFound (exit 3) for the
  * rest: a wrong role is checked with a caller who sees the case. */
 
-/* ---- clock and case helpers -------------------------------------------- */
-
-/* µs of a local time in Asia/Shanghai. */
-static gint64
-at (int y, int mo, int d, int h, int mi)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GTimeZone) fixed = g_time_zone_new_offset (8 * 3600);
-  g_autoptr(GDateTime) dt = g_date_time_new (tz ? tz : fixed, y, mo, d, h, mi, 0);
-  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-}
-
-/* The end of a local day: 23:59:59.999999. */
-static gint64
-end_of (int y, int mo, int d)
-{
-  return at (y, mo, d, 0, 0) + G_TIME_SPAN_DAY - 1;
-}
-
-static void
-set_time (ClHarness *h, gint64 us)
-{
-  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, "org.caselink.Testing1",
-                                           "SetTime", g_variant_new ("(x)", us));
-}
-
-static GVariant *
-prop (ClHarness *h, const char *path, const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, name, &error);
-  g_assert_no_error (error);
-  return v;
-}
-
-static gint64
-deadline_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GVariant) v = prop (h, path, "Deadline");
-  return g_variant_get_int64 (v);
-}
-
-static gboolean
-overdue_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GVariant) v = prop (h, path, "Overdue");
-  return g_variant_get_boolean (v);
-}
-
-static void
-assert_agency (ClHarness *h, const char *path, const char *want)
-{
-  g_autoptr(GVariant) v = prop (h, path, "Agency");
-  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, want);
-}
-
-static void
-assert_state (ClHarness *h, const char *path, const char *want)
-{
-  g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
-  g_assert_cmpstr (s, ==, want);
-}
-
 /* A string field of the case, or NULL when not set. */
 static char *
 field_str (ClHarness *h, const char *path, const char *key)
@@ -109,56 +44,6 @@ field_str (ClHarness *h, const char *path, const char *key)
   if (!g_variant_lookup (fields, key, "s", &s))
     return NULL;
   return s;
-}
-
-/* Deadlines are processed after SetTime returns: wait for the effect. */
-static void
-wait_for (ClHarness *h, const char *path, const char *state, int overdue)
-{
-  for (int i = 0; i < 500; i++)
-    {
-      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
-      if ((state == NULL || g_str_equal (s, state)) && (overdue < 0 || overdue_of (h, path) == overdue))
-        return;
-      g_usleep (10000);
-    }
-  g_error ("case %s never reached state %s / overdue %d", path, state ? state : "*", overdue);
-}
-
-static char *
-create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
-{
-  return cl_test_create_case (cl_harness_connection (h), workflow, fields, path);
-}
-
-/* Take @transition and assert the state it leads to. */
-static void
-adv (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
-                                            fields ? fields : cl_test_fields (NULL, NULL), "", &error);
-  if (error != NULL)
-    g_error ("%s on %s: %s", transition, path, error->message);
-  g_assert_cmpstr (state, ==, want);
-}
-
-/* Assert @transition is refused with the D-Bus error @name, whose message
- * contains @needle (when not NULL), and that the state did not change. */
-static void
-adv_refused (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *name,
-             const char *needle)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *before = cl_test_case_state (cl_harness_connection (h), path);
-  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
-                                            fields ? fields : cl_test_fields (NULL, NULL), "", &error);
-  g_assert_null (state);
-  g_assert_nonnull (error);
-  if (needle != NULL && strstr (error->message, needle) == NULL)
-    g_error ("%s: expected \"%s\" in: %s", transition, needle, error->message);
-  cl_assert_dbus_error (error, name);
-  assert_state (h, path, before);
 }
 
 /* The case linked to @path under @relation: its id, and its path in @other_path. */
@@ -195,86 +80,6 @@ assert_spawned (ClHarness *h, const char *id, const char *path, const char *rela
   g_assert_cmpstr (back, ==, id);
   g_assert_cmpstr (back_path, ==, path);
   return child;
-}
-
-/* The newest history entry for @transition, as (user, role). */
-static void
-assert_taken_by (ClHarness *h, const char *path, const char *transition, const char *user, const char *role)
-{
-  g_autoptr(GVariant) hist = cl_test_history (cl_harness_connection (h), path);
-
-  for (gsize i = g_variant_n_children (hist); i-- > 0;)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (hist, i);
-      g_autofree char *a = cl_test_dict_string (e, "action");
-      g_autofree char *t = cl_test_dict_string (e, "transition");
-      if (g_str_equal (a, "transition") && g_str_equal (t, transition))
-        {
-          g_autofree char *u = cl_test_dict_string (e, "user");
-          g_autofree char *r = cl_test_dict_string (e, "role");
-          if (user != NULL)
-            g_assert_cmpstr (u, ==, user);
-          g_assert_cmpstr (r, ==, role);
-          return;
-        }
-    }
-  g_error ("%s: no history entry for transition %s", path, transition);
-}
-
-/* How many history entries of @path have @action and contain @needle. */
-static guint
-count_notes (ClHarness *h, const char *path, const char *action, const char *needle)
-{
-  g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
-  guint n = 0;
-
-  for (gsize i = 0; i < g_variant_n_children (all); i++)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (all, i);
-      g_autofree char *a = cl_test_dict_string (e, "action");
-      g_autofree char *c = cl_test_dict_string (e, "comment");
-      if (g_str_equal (a, action) && strstr (c, needle) != NULL)
-        n++;
-    }
-  return n;
-}
-
-/* ---- the daemon -------------------------------------------------------- */
-
-/* actors-library-1.yaml. When the test does not run as root, the harness
- * gives the current user proc_* roles and agency_head only; the main paths
- * need the other roles of these workflows too, so a copy with one more line
- * for the current user is used (roles of two entries add up). */
-static char *
-actors_template (void)
-{
-  g_autofree char *src = cl_test_srcdir_path ("tests/data/actors-library-1.yaml");
-  g_autofree char *text = NULL;
-  g_autofree char *more = NULL;
-  char *copy;
-  int fd;
-
-  if (getuid () == 0)
-    return g_steal_pointer (&src);
-  g_assert_true (g_file_get_contents (src, &text, NULL, NULL));
-  more = g_strdup_printf ("%s  - {user: \"%s\", roles: [agency_officer, psb, recipient, proc_pil, proc_minor]}\n",
-                          text, g_get_user_name ());
-  fd = g_file_open_tmp ("caselink-actors-XXXXXX.yaml", &copy, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_assert_true (g_file_set_contents (copy, more, -1, NULL));
-  return copy;
-}
-
-static ClHarness *
-start (void)
-{
-  g_autofree char *actors = actors_template ();
-  ClHarness *h = cl_harness_new_full (NULL, test_clock, actors);
-
-  if (getuid () != 0)
-    g_unlink (actors);
-  return h;
 }
 
 /* ---- forward_transfer --------------------------------------------------- */
