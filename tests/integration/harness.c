@@ -683,6 +683,26 @@ cl_test_get_property (DBusConnection *conn, const char *path,
   return value;
 }
 
+GVariant *
+cl_test_case_fields (DBusConnection *conn, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+void
+cl_test_assert_error (GError **error, const char *name, const char *part)
+{
+  g_assert_nonnull (*error);
+  g_test_message ("error: %s", (*error)->message);
+  if (strstr ((*error)->message, part) == NULL)
+    g_error ("expected '%s' in: %s", part, (*error)->message);
+  cl_assert_dbus_error (*error, name);
+}
+
 char *
 cl_test_case_state (DBusConnection *conn, const char *path)
 {

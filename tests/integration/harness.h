@@ -108,6 +108,10 @@ char *cl_test_error_name (const GError *error);
     g_clear_error (&(error));                                              \
   } G_STMT_END
 
+/* Assert *@error is set, its message contains @part and it carries the
+ * D-Bus error @name; frees it. */
+void cl_test_assert_error (GError **error, const char *name, const char *part);
+
 /* An a{sv} from key/value pairs (values floating), NULL-terminated. */
 GVariant *cl_test_fields (const char *first_key, ...) G_GNUC_NULL_TERMINATED;
 
@@ -122,6 +126,8 @@ char *cl_test_advance (DBusConnection *conn, const char *path,
 GVariant *cl_test_get_property (DBusConnection *conn, const char *path,
                                 const char *iface, const char *name,
                                 GError **error);
+/* Case1.Fields of @path, asserting success. */
+GVariant *cl_test_case_fields (DBusConnection *conn, const char *path);
 /* Case1.State of @path, asserting success. */
 char *cl_test_case_state (DBusConnection *conn, const char *path);
 /* Case1.History as aa{sv}, asserting success; without the "deadline"

@@ -127,26 +127,6 @@ s (const char *v)
   return g_variant_new_string (v);
 }
 
-static void
-assert_error (GError **error, const char *name, const char *part)
-{
-  g_assert_nonnull (*error);
-  g_test_message ("error: %s", (*error)->message);
-  if (strstr ((*error)->message, part) == NULL)
-    g_error ("expected '%s' in: %s", part, (*error)->message);
-  cl_assert_dbus_error (*error, name);
-}
-
-static GVariant *
-case_fields (DBusConnection *conn, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
-
-  g_assert_no_error (error);
-  return v;
-}
-
 static GVariant *
 create_call (DBusConnection *conn, const char *workflow, GVariant *fields, GError **error)
 {
@@ -173,7 +153,7 @@ advance_refused (DBusConnection *conn, const char *path, const char *transition,
   g_autofree char *now = NULL;
 
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected", part);
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected", part);
   now = cl_test_case_state (conn, path);
   g_assert_cmpstr (now, ==, state_after);
 }
@@ -273,7 +253,7 @@ assert_create_refused (DBusConnection *conn, const char *workflow, GVariant *fie
   g_autoptr(GVariant) reply = create_call (conn, workflow, fields, &error);
 
   g_assert_null (reply);
-  assert_error (&error, "org.caselink.Error.InvalidArgs", part);
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", part);
 }
 
 static GVariant *
@@ -347,7 +327,7 @@ test_uscc (void)
     g_autoptr(GError) error = NULL;
     g_autofree char *state = cl_test_advance (conn, path, "enter", entry_fields_full ("targeted", FALSE), "", &error);
     g_assert_null (state);
-    assert_error (&error, "org.caselink.Error.InvalidArgs", "a targeted inspection (专项检查) follows a concrete clue");
+    cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "a targeted inspection (专项检查) follows a concrete clue");
   }
   {
     g_autoptr(GError) error = NULL;
@@ -357,7 +337,7 @@ test_uscc (void)
                                                              ""),
                                               &error);
     g_assert_null (reply);
-    assert_error (&error, "org.caselink.Error.InvalidArgs", "amount -1.00: an amount cannot be negative");
+    cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "amount -1.00: an amount cannot be negative");
   }
   cl_harness_free (h);
 }
@@ -367,7 +347,7 @@ test_uscc (void)
 static gint64
 ordinal (DBusConnection *conn, const char *path)
 {
-  g_autoptr(GVariant) fields = case_fields (conn, path);
+  g_autoptr(GVariant) fields = cl_test_case_fields (conn, path);
   gint64 n = 0;
   gboolean conducted = FALSE;
 
@@ -589,7 +569,7 @@ test_ip_transfer (void)
                                                  g_variant_new ("(s)", ft));
     g_variant_get (reply, "(o)", &ft_path);
   }
-  ft_fields = case_fields (conn, ft_path);
+  ft_fields = cl_test_case_fields (conn, ft_path);
   g_assert_true (g_variant_lookup (ft_fields, "transferring_agency", "&s", &agency));
   g_assert_cmpstr (agency, ==, "qh-amr");
   g_assert_true (g_variant_lookup (ft_fields, "amount", "d", &amount));

@@ -94,30 +94,10 @@ start (const char *conf)
 
 /* ---- D-Bus helpers -------------------------------------------------------------- */
 
-static void
-assert_error (GError **error, const char *name, const char *part)
-{
-  g_assert_nonnull (*error);
-  g_test_message ("error: %s", (*error)->message);
-  if (strstr ((*error)->message, part) == NULL)
-    g_error ("expected '%s' in: %s", part, (*error)->message);
-  cl_assert_dbus_error (*error, name);
-}
-
-static GVariant *
-case_fields (DBusConnection *conn, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
-
-  g_assert_no_error (error);
-  return v;
-}
-
 static char *
 field_string (DBusConnection *conn, const char *path, const char *name)
 {
-  g_autoptr(GVariant) fields = case_fields (conn, path);
+  g_autoptr(GVariant) fields = cl_test_case_fields (conn, path);
   const char *s = NULL;
 
   return g_variant_lookup (fields, name, "&s", &s) ? g_strdup (s) : NULL;
@@ -333,7 +313,7 @@ assert_refused (DBusConnection *conn, const char *workflow, GVariant *fields, co
   g_autofree char *full = g_strconcat ("plugin ecology (ecology.check_fields): ", part, NULL);
 
   g_assert_null (reply);
-  assert_error (&error, "org.caselink.Error.InvalidArgs", full);
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", full);
 }
 
 static void
@@ -389,7 +369,7 @@ test_validator (void)
                                             "protected_area", s ("青海可可西里国家级自然保护区"), NULL),
                             &path);
   update (conn, path, cl_test_fields ("protected_area", s (""), NULL), &error);
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "eco_region is other_protected");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "eco_region is other_protected");
   {
     g_autofree char *area = field_string (conn, path, "protected_area");
     g_assert_cmpstr (area, ==, "青海可可西里国家级自然保护区");
@@ -488,7 +468,7 @@ test_routing_config (void)
                                        "eco_region", s ("qilianshan"), NULL),
                        &error);
   g_assert_null (reply);
-  assert_error (&error, "org.caselink.Error.Rejected",
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected",
                 "plugin ecology: action ecology.route_circuit at creation failed: field 'circuit_procuratorate' "
                 "(agency): unknown agency 'no-such-agency'");
 
@@ -535,7 +515,7 @@ test_restoration_guard (void)
 
   state = cl_test_advance (conn, path, "close", cl_test_fields ("close_reason", s ("转为赔偿金"), NULL), "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected",
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected",
                 "plugin ecology refused transition close: the restoration is pending verification (修复待验收)");
   state = cl_test_case_state (conn, path);
   g_assert_cmpstr (state, ==, "verifying");
@@ -557,7 +537,7 @@ test_restoration_guard (void)
   g_clear_pointer (&state, g_free);
   state = cl_test_advance (conn, path2, "close", cl_test_fields ("close_reason", s ("x"), NULL), "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected", "the restoration is pending verification");
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected", "the restoration is pending verification");
 
   /* Verified, it closes. */
   g_clear_pointer (&path, g_free);
@@ -591,7 +571,7 @@ test_leniency (void)
               cl_test_fields ("restoration_status", s ("verified"), "verification_report", s ("青环评〔2026〕8号"), NULL),
               "verified");
   /* Recorded on the ecological case, in the transition's change. */
-  fields = case_fields (conn, path);
+  fields = cl_test_case_fields (conn, path);
   g_assert_true (g_variant_lookup (fields, "plea_leniency_considered", "b", &considered));
   g_assert_true (considered);
   g_assert_true (g_variant_lookup (fields, "plea_leniency_factor", "s", &factor));

@@ -67,17 +67,6 @@ restart_with (ClHarness *h, const char *extra)
   cl_harness_start_daemon (h);
 }
 
-/* Assert @error carries D-Bus error @name and its message contains @part. */
-static void
-assert_error (GError **error, const char *name, const char *part)
-{
-  g_assert_nonnull (*error);
-  g_test_message ("error: %s", (*error)->message);
-  if (strstr ((*error)->message, part) == NULL)
-    g_error ("expected '%s' in: %s", part, (*error)->message);
-  cl_assert_dbus_error (*error, name);
-}
-
 /* The daemon's clock at @iso (an ISO 8601 instant with its offset). */
 static void
 set_time (ClHarness *h, const char *iso)
@@ -140,19 +129,10 @@ workflow_listed (DBusConnection *conn, const char *name)
   return FALSE;
 }
 
-static GVariant *
-fields_of (DBusConnection *conn, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
-  g_assert_no_error (error);
-  return v;
-}
-
 static gint64
 priority_of (DBusConnection *conn, const char *path)
 {
-  g_autoptr(GVariant) fields = fields_of (conn, path);
+  g_autoptr(GVariant) fields = cl_test_case_fields (conn, path);
   gint64 p = -1;
 
   g_assert_true (g_variant_lookup (fields, "priority", "x", &p));
@@ -328,29 +308,29 @@ test_priority (void)
   error = create_fails (conn, "livelihood_case",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("livelihood"),
                                         "vulnerable_groups", tags ("aliens", NULL), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin livelihood (livelihood.check_fields): vulnerable_groups: 'aliens' is not a known vulnerable "
                 "group (known: disabled, elderly, migrant_workers, minors, women;");
   error = create_fails (conn, "livelihood_case",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("livelihood"),
                                         "sub_area", g_variant_new_string ("vulnerable_groups"), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin livelihood (livelihood.check_fields): sub_area is vulnerable_groups: name the group(s)");
   /* A priority below what the tags call for, at creation or later. */
   error = create_fails (conn, "livelihood_case",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("livelihood"),
                                         "vulnerable_groups", tags ("women", NULL), "priority", g_variant_new_int64 (0),
                                         NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "priority 0 is below 1");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "priority 0 is below 1");
   error = update_fails (conn, p_plain, cl_test_fields ("vulnerable_groups", tags ("migrant_workers", NULL), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin livelihood (livelihood.check_fields): priority 0 is below 2, what the case's sub_area and "
                 "vulnerable_groups call for: give priority=2");
   update_ok (conn, p_plain,
              cl_test_fields ("vulnerable_groups", tags ("migrant_workers", NULL), "priority", g_variant_new_int64 (2),
                              NULL));
   error = update_fails (conn, p_old, cl_test_fields ("priority", g_variant_new_int64 (1), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "priority 1 is below 4");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "priority 1 is below 4");
 
   /* Raised by hand, it stays: the plugin never lowers a priority. */
   update_ok (conn, p_dup, cl_test_fields ("priority", g_variant_new_int64 (9), NULL));
@@ -409,7 +389,7 @@ transfer_refused (DBusConnection *conn, const char *path, GVariant *fields, cons
                                             fields != NULL ? fields : cl_test_fields ("transfer_no", g_variant_new_string ("T-1"), NULL),
                                             "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected", part);
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected", part);
   state = cl_test_case_state (conn, path);
   g_assert_cmpstr (state, ==, "ordered");
 }
@@ -430,7 +410,7 @@ test_wage_transfer (void)
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("livelihood"),
                                         "arrears_total", g_variant_new_double (1000),
                                         "arrears_single_max", g_variant_new_double (2000), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin livelihood (livelihood.check_fields): arrears_single_max ¥2000 is more than arrears_total ¥1000");
   order (conn, path, "2026-03-10");
 

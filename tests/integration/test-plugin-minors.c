@@ -93,16 +93,6 @@ restart_with (ClHarness *h, const char *extra)
   cl_harness_start_daemon (h);
 }
 
-static void
-assert_error (GError **error, const char *name, const char *part)
-{
-  g_assert_nonnull (*error);
-  g_test_message ("error: %s", (*error)->message);
-  if (strstr ((*error)->message, part) == NULL)
-    g_error ("expected '%s' in: %s", part, (*error)->message);
-  cl_assert_dbus_error (*error, name);
-}
-
 static gboolean
 other_uids_possible (void)
 {
@@ -178,15 +168,6 @@ assert_no_minor_pii (const char *text)
   assert_lacks (text, GUARDIAN);
   assert_lacks (text, "minor_name");
   assert_lacks (text, "minor_id_number");
-}
-
-static GVariant *
-fields_of (DBusConnection *conn, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
-  g_assert_no_error (error);
-  return v;
 }
 
 static char *
@@ -299,7 +280,7 @@ test_redaction (void)
   DBusConnection *sub = cl_harness_connect (h);
   g_autofree char *path = NULL, *out = NULL, *log = NULL;
   g_autofree char *id = new_report (conn, &path);
-  g_autoptr(GVariant) fields = fields_of (conn, path);
+  g_autoptr(GVariant) fields = cl_test_case_fields (conn, path);
   g_autoptr(GVariant) signal_fields = NULL, list = NULL, history = NULL, r = NULL;
   g_autofree char *list_text = NULL, *signal_text = NULL;
   const char *s = NULL;
@@ -439,7 +420,7 @@ test_validation (void)
                                         "receiving_psb", g_variant_new_string ("xn-psb"),
                                         "minor_name", g_variant_new_string (MINOR_NAME), NULL));
   assert_lacks (error->message, MINOR_NAME);
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin minors (minors.check_fields): the title contains the value of minor_name, which is personal "
                 "data of a minor");
   /* Nor gain it later. */
@@ -453,20 +434,20 @@ test_validation (void)
                                                          ""),
                                           &error);
     g_assert_null (r);
-    assert_error (&error, "org.caselink.Error.InvalidArgs", "the title contains the value of minor_school");
+    cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "the title contains the value of minor_school");
   }
   /* A minor is under 18. */
   error = create_fails (conn, "minor_mandatory_report",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("minors"),
                                         "receiving_psb", g_variant_new_string ("xn-psb"),
                                         "minor_age", g_variant_new_int64 (19), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "plugin minors (minors.check_fields): minor_age 19");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "plugin minors (minors.check_fields): minor_age 19");
   /* person_id fields are checked (GB 11643 check digit) by the daemon. */
   error = create_fails (conn, "minor_mandatory_report",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("minors"),
                                         "receiving_psb", g_variant_new_string ("xn-psb"),
                                         "minor_id_number", g_variant_new_string ("630102201203151230"), NULL));
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "GB 11643");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "GB 11643");
   /* ...and by the plugin, through the SDK, in plain string fields named in
    * id_fields. */
   restart_with (h, "[plugin.minors]\nid_fields=minor_address\n");
@@ -476,7 +457,7 @@ test_validation (void)
                                         "receiving_psb", g_variant_new_string ("xn-psb"),
                                         "minor_address", g_variant_new_string (MINOR_ADDRESS), NULL));
   assert_lacks (error->message, MINOR_ADDRESS);
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin minors (minors.check_fields): minor_address is not a valid resident identity number");
   cl_harness_stop_daemon (h);
   log = cl_harness_read_log (h);
@@ -515,7 +496,7 @@ test_sealing (void)
   error = create_fails (conn, "minor_record_sealing",
                         cl_test_fields ("title", g_variant_new_string ("x"), "domain", g_variant_new_string ("general"),
                                         NULL));
-  assert_error (&error, "org.caselink.Error.Rejected",
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected",
                 "plugin minors: action minors.claim_domain");
   {
     g_autoptr(GVariant) all = cl_test_list_cases (conn, NULL);
@@ -553,7 +534,7 @@ test_sealing (void)
   }
   cl_test_disconnect (sub);
   /* Root (sealing_query) finds it, but its content only via QuerySealed. */
-  fields = fields_of (conn, path);
+  fields = cl_test_case_fields (conn, path);
   g_assert_cmpuint (g_variant_n_children (fields), ==, 0);
   record = cl_test_call_ok (conn, path, CL_CASE_IFACE, "QuerySealed",
                             g_variant_new ("(s)", "入伍政审 (military enlistment check), 青检〔2026〕5号"));
@@ -636,7 +617,7 @@ test_sealing (void)
   g_assert_no_error (error);
   g_assert_false (g_variant_get_boolean (sealed));
   g_clear_pointer (&fields, g_variant_unref);
-  fields = fields_of (conn, path);
+  fields = cl_test_case_fields (conn, path);
   {
     gboolean flag = TRUE;
     g_assert_true (g_variant_lookup (fields, "sealed", "b", &flag));

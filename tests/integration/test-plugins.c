@@ -39,17 +39,6 @@ restart_with_config (ClHarness *h, const char *base, const char *extra)
   cl_harness_start_daemon (h);
 }
 
-/* Assert @error carries D-Bus error @name and its message contains @part. */
-static void
-assert_error (GError **error, const char *name, const char *part)
-{
-  g_assert_nonnull (*error);
-  g_test_message ("error: %s", (*error)->message);
-  if (strstr ((*error)->message, part) == NULL)
-    g_error ("expected '%s' in: %s", part, (*error)->message);
-  cl_assert_dbus_error (*error, name);
-}
-
 static GVariant *
 list_plugins (DBusConnection *conn)
 {
@@ -104,15 +93,6 @@ workflow_listed (DBusConnection *conn, const char *name)
         return TRUE;
     }
   return FALSE;
-}
-
-static GVariant *
-case_fields (DBusConnection *conn, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (conn, path, CL_CASE_IFACE, "Fields", &error);
-  g_assert_no_error (error);
-  return v;
 }
 
 static char *
@@ -243,7 +223,7 @@ test_validator (void)
                                                        "code", g_variant_new_string ("X-1"), NULL)),
                         &error);
   g_assert_null (reply);
-  assert_error (&error, "org.caselink.Error.InvalidArgs",
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs",
                 "plugin testplugin (testplugin.code_format): code 'X-1' must start with T-");
   g_assert_cmpuint (count_cases (conn, "plugtest"), ==, 0);
 
@@ -260,7 +240,7 @@ test_validator (void)
                         g_variant_new ("(@a{sv}s)", cl_test_fields ("code", g_variant_new_string ("Y-2"), NULL), ""),
                         &error);
   g_assert_null (reply);
-  assert_error (&error, "org.caselink.Error.InvalidArgs", "code 'Y-2' must start with T-");
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "code 'Y-2' must start with T-");
   reply = cl_test_call (conn, path, CL_CASE_IFACE, "Update",
                         g_variant_new ("(@a{sv}s)", cl_test_fields ("code", g_variant_new_string ("T-2"), NULL), ""),
                         &error);
@@ -278,7 +258,7 @@ test_create_action (void)
   DBusConnection *conn = cl_harness_connection (h);
   g_autofree char *path = NULL;
   g_autofree char *id = new_case (conn, "noted", NULL, &path);
-  g_autoptr(GVariant) fields = case_fields (conn, path);
+  g_autoptr(GVariant) fields = cl_test_case_fields (conn, path);
   g_autoptr(GVariant) history = cl_test_history (conn, path);
   g_autofree char *note = field_string (fields, "created_note");
   g_autofree char *expected = g_strdup_printf ("created by %s as %s in open", cl_test_user_name (), id);
@@ -312,7 +292,7 @@ test_guard (void)
 
   state = cl_test_advance (conn, path, "close", NULL, "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected",
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected",
                 "plugin testplugin refused transition close: the case is on hold");
   state = cl_test_case_state (conn, path);
   g_assert_cmpstr (state, ==, "open");
@@ -346,7 +326,7 @@ test_action (void)
   g_assert_cmpstr (state, ==, "closed");
 
   /* Set fields land in the same row... */
-  fields = case_fields (conn, path);
+  fields = cl_test_case_fields (conn, path);
   stamp = field_string (fields, "stamp");
   g_assert_cmpstr (stamp, ==, "hello #1 (close: open -> closed)");
   g_assert_true (g_variant_lookup (fields, "children", "x", &children));
@@ -380,7 +360,7 @@ test_action (void)
                                                  g_variant_new ("(s)", child_id));
     g_variant_get (reply, "(o)", &child_path);
   }
-  child_fields = case_fields (conn, child_path);
+  child_fields = cl_test_case_fields (conn, child_path);
   origin = field_string (child_fields, "origin");
   g_assert_cmpstr (origin, ==, id);
   child_links = cl_test_get_property (conn, child_path, CL_CASE_IFACE, "Links", &error);
@@ -399,7 +379,7 @@ test_action (void)
   g_clear_pointer (&state, g_free);
   state = cl_test_advance (conn, path2, "close", NULL, "", &error);
   g_assert_no_error (error);
-  fields2 = case_fields (conn, path2);
+  fields2 = cl_test_case_fields (conn, path2);
   stamp2 = field_string (fields2, "stamp");
   expected = g_strdup ("hello #2 (close: open -> closed)");
   g_assert_cmpstr (stamp2, ==, expected);
@@ -421,14 +401,14 @@ test_action_rollback (void)
 
   state = cl_test_advance (conn, path, "close", NULL, "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Rejected",
+  cl_test_assert_error (&error, "org.caselink.Error.Rejected",
                 "plugin testplugin: action testplugin.stamp on transition close failed: asked to fail after writing PC-");
 
   /* Nothing of the transition was written: state, fields, history, links,
    * the case the action created, the plugin's counter. */
   state = cl_test_case_state (conn, path);
   g_assert_cmpstr (state, ==, "open");
-  fields = case_fields (conn, path);
+  fields = cl_test_case_fields (conn, path);
   g_assert_false (g_variant_lookup (fields, "stamp", "s", NULL));
   after = cl_test_history_all (conn, path);
   g_assert_cmpuint (g_variant_n_children (after), ==, g_variant_n_children (before));
@@ -441,7 +421,7 @@ test_action_rollback (void)
   g_clear_pointer (&state, g_free);
   state = cl_test_advance (conn, path2, "close", NULL, "", &error);
   g_assert_no_error (error);
-  fields2 = case_fields (conn, path2);
+  fields2 = cl_test_case_fields (conn, path2);
   stamp = field_string (fields2, "stamp");
   g_assert_cmpstr (stamp, ==, "hello #1 (close: open -> closed)");
   g_assert_cmpuint (count_cases (conn, "plugchild"), ==, 1);
@@ -512,7 +492,7 @@ test_redaction (void)
   g_assert_false (g_variant_lookup (signal_fields, "person", "s", NULL));
 
   /* The caller (root, or a test user holding proc_chief) sees them. */
-  fields = case_fields (conn, path);
+  fields = cl_test_case_fields (conn, path);
   g_assert_true (g_variant_lookup (fields, "secret", "s", NULL));
   g_assert_true (g_variant_lookup (fields, "person", "s", NULL));
   cl_test_disconnect (sub);
@@ -540,7 +520,7 @@ test_settings_and_disable (void)
   id = new_case (conn, "configured", cl_test_fields ("secret", g_variant_new_string ("s3cret"), NULL), &path);
   state = cl_test_advance (conn, path, "close", NULL, "", &error);
   g_assert_no_error (error);
-  fields = case_fields (conn, path);
+  fields = cl_test_case_fields (conn, path);
   stamp = field_string (fields, "stamp");
   g_assert_cmpstr (stamp, ==, "bonjour #1 (close: open -> closed)");
   /* Hidden from this user in Fields and in every history entry. */
@@ -564,7 +544,7 @@ test_settings_and_disable (void)
   g_clear_pointer (&state, g_free);
   state = cl_test_advance (conn, open_path, "close", NULL, "", &error);
   g_assert_null (state);
-  assert_error (&error, "org.caselink.Error.Failed",
+  cl_test_assert_error (&error, "org.caselink.Error.Failed",
                 "names guard testplugin.not_on_hold, which no loaded plugin provides");
   cl_harness_free (h);
 }
