@@ -770,40 +770,40 @@ static const struct {
 #define CASE_PRIORITY_COLUMN 17
 #define CASE_AGENCY_COLUMNS ((1 << 7) | (1 << 8))
 
+/* @rec's values in case_columns order: the text columns in @texts, the
+ * integer ones in @ints (priority is left 0: it derives from the fields). */
+static void
+column_values (const CLCaseRecord *rec, const char *fields_text, const char *texts[], gint64 ints[])
+{
+  const char *t[G_N_ELEMENTS (case_columns)] = {
+    rec->id, rec->workflow, NULL, rec->state, rec->previous_state, rec->title, rec->domain, rec->agency,
+    rec->creator_agency, NULL, NULL, NULL, NULL, fields_text, NULL, rec->history_head, NULL, NULL,
+  };
+  const gint64 n[G_N_ELEMENTS (case_columns)] = {
+    0, 0, rec->version, 0, 0, 0, 0, 0, 0, rec->created, rec->updated, rec->deadline, rec->overdue ? 1 : 0, 0,
+    (gint64) rec->history_count, 0, rec->sealed ? 1 : 0, 0,
+  };
+
+  memcpy (texts, t, sizeof t);
+  memcpy (ints, n, sizeof n);
+}
+
 /* Which columns of the stored case differ from @rec (bit i: case_columns[i]);
  * -1 with @error set when the row cannot be read. The cached row serves
  * when there is one. */
 static gint64
 changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_text, GError **error)
 {
-  const char *texts[G_N_ELEMENTS (case_columns)] = {
-    rec->id, rec->workflow, NULL, rec->state, rec->previous_state, rec->title, rec->domain, rec->agency,
-    rec->creator_agency, NULL, NULL, NULL, NULL, fields_text, NULL, rec->history_head, NULL, NULL,
-  };
-  gint64 ints[G_N_ELEMENTS (case_columns)] = {
-    0, 0, rec->version, 0, 0, 0, 0, 0, 0, rec->created, rec->updated, rec->deadline, rec->overdue ? 1 : 0, 0,
-    (gint64) rec->history_count, 0, rec->sealed ? 1 : 0, 0 /* priority: below */,
-  };
-  const char *old_texts[G_N_ELEMENTS (case_columns)] = { NULL };
-  gint64 old_ints[G_N_ELEMENTS (case_columns)] = { 0 };
+  const char *texts[G_N_ELEMENTS (case_columns)], *old_texts[G_N_ELEMENTS (case_columns)];
+  gint64 ints[G_N_ELEMENTS (case_columns)], old_ints[G_N_ELEMENTS (case_columns)];
   const char *old_fields = NULL;
   const CLCaseRecord *old = cl_case_cache_get_seq (store->cases, rec->seq, &old_fields);
   sqlite3_stmt *stmt = NULL;
   gint64 mask = 0;
 
+  column_values (rec, fields_text, texts, ints);
   if (old != NULL)
-    {
-      const char *t[G_N_ELEMENTS (case_columns)] = {
-        old->id, old->workflow, NULL, old->state, old->previous_state, old->title, old->domain, old->agency,
-        old->creator_agency, NULL, NULL, NULL, NULL, old_fields, NULL, old->history_head, NULL, NULL,
-      };
-      const gint64 n[G_N_ELEMENTS (case_columns)] = {
-        0, 0, old->version, 0, 0, 0, 0, 0, 0, old->created, old->updated, old->deadline, old->overdue ? 1 : 0, 0,
-        (gint64) old->history_count, 0, old->sealed ? 1 : 0, 0 /* priority: below */,
-      };
-      memcpy (old_texts, t, sizeof t);
-      memcpy (old_ints, n, sizeof n);
-    }
+    column_values (old, old_fields, old_texts, old_ints);
   else
     {
       int rc;
