@@ -59,6 +59,29 @@ struct _CLDurability {
 static void finish (CLDurability *dur, guint64 gen, int err);
 static int start_sync (CLDurability *dur);
 
+/* The worker's finished sync, taken under the lock: FALSE when there is
+ * none (drain took it). Its idle is no longer needed either way. */
+static gboolean
+take_done (CLDurability *dur, guint64 *gen, int *err)
+{
+  gboolean done;
+
+  g_mutex_lock (&dur->lock);
+  done = dur->done;
+  dur->done = FALSE;
+  *gen = dur->done_gen;
+  *err = dur->done_errno;
+  if (dur->done_source != NULL)
+    {
+      g_source_destroy (dur->done_source);
+      g_clear_pointer (&dur->done_source, g_source_unref);
+    }
+  g_mutex_unlock (&dur->lock);
+  if (done)
+    dur->in_flight = FALSE;
+  return done;
+}
+
 static gboolean
 sync_done (gpointer data)
 {
@@ -66,19 +89,8 @@ sync_done (gpointer data)
   guint64 gen;
   int err;
 
-  g_mutex_lock (&dur->lock);
-  g_clear_pointer (&dur->done_source, g_source_unref);
-  if (!dur->done)
-    {
-      g_mutex_unlock (&dur->lock);
-      return G_SOURCE_REMOVE;
-    }
-  dur->done = FALSE;
-  gen = dur->done_gen;
-  err = dur->done_errno;
-  g_mutex_unlock (&dur->lock);
-  dur->in_flight = FALSE;
-  finish (dur, gen, err);
+  if (take_done (dur, &gen, &err))
+    finish (dur, gen, err);
   return G_SOURCE_REMOVE;
 }
 
@@ -420,17 +432,9 @@ cl_durability_drain (CLDurability *dur)
       g_mutex_lock (&dur->lock);
       while (!dur->done)
         g_cond_wait (&dur->cond, &dur->lock);
-      dur->done = FALSE;
-      gen = dur->done_gen;
-      err = dur->done_errno;
-      if (dur->done_source != NULL)
-        {
-          g_source_destroy (dur->done_source);
-          g_clear_pointer (&dur->done_source, g_source_unref);
-        }
       g_mutex_unlock (&dur->lock);
-      dur->in_flight = FALSE;
-      finish (dur, gen, err);
+      if (take_done (dur, &gen, &err))
+        finish (dur, gen, err);
     }
   if (dur->synced < dur->committed)
     start_sync (dur);
