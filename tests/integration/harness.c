@@ -703,6 +703,63 @@ cl_test_assert_error (GError **error, const char *name, const char *part)
   cl_assert_dbus_error (*error, name);
 }
 
+/* The Fields of the first PropertiesChanged for @path that arrives. */
+GVariant *
+cl_test_wait_properties_fields (DBusConnection *conn, const char *path)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      DBusMessage *msg;
+
+      dbus_connection_read_write (conn, 50);
+      while ((msg = dbus_connection_pop_message (conn)) != NULL)
+        {
+          g_autoptr(GVariant) args = NULL;
+          g_autoptr(GVariant) changed = NULL;
+          GVariant *fields = NULL;
+
+          if (dbus_message_get_type (msg) == DBUS_MESSAGE_TYPE_SIGNAL
+              && g_strcmp0 (dbus_message_get_member (msg), "PropertiesChanged") == 0
+              && g_strcmp0 (dbus_message_get_path (msg), path) == 0)
+            {
+              args = cl_dbus_message_get_args (msg, NULL);
+              changed = g_variant_get_child_value (args, 1);
+              fields = g_variant_lookup_value (changed, "Fields", G_VARIANT_TYPE_VARDICT);
+            }
+          dbus_message_unref (msg);
+          if (fields != NULL)
+            return fields;
+        }
+    }
+  g_error ("no PropertiesChanged for %s", path);
+  return NULL;
+}
+
+gboolean
+cl_test_workflow_listed (DBusConnection *conn, const char *name)
+{
+  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListWorkflows", NULL);
+  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+
+  for (gsize i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr(GVariant) e = g_variant_get_child_value (list, i);
+      g_autofree char *n = cl_test_dict_string (e, "name");
+      if (g_str_equal (n, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+GVariant *
+cl_test_list_plugins (DBusConnection *conn)
+{
+  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListPlugins", NULL);
+  return g_variant_get_child_value (reply, 0);
+}
+
 char *
 cl_test_case_state (DBusConnection *conn, const char *path)
 {

@@ -128,6 +128,13 @@ GVariant *cl_test_get_property (DBusConnection *conn, const char *path,
                                 GError **error);
 /* Case1.Fields of @path, asserting success. */
 GVariant *cl_test_case_fields (DBusConnection *conn, const char *path);
+/* The Fields of the first PropertiesChanged for @path that arrives on
+ * @conn (subscribed), within 5 s. */
+GVariant *cl_test_wait_properties_fields (DBusConnection *conn, const char *path);
+/* Manager1.ListWorkflows names @name. */
+gboolean cl_test_workflow_listed (DBusConnection *conn, const char *name);
+/* Manager1.ListPlugins, the list. */
+GVariant *cl_test_list_plugins (DBusConnection *conn);
 /* Case1.State of @path, asserting success. */
 char *cl_test_case_state (DBusConnection *conn, const char *path);
 /* Case1.History as aa{sv}, asserting success; without the "deadline"

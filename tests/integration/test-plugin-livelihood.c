@@ -79,18 +79,11 @@ set_time (ClHarness *h, const char *iso)
                        g_variant_new ("(x)", g_date_time_to_unix (t) * G_USEC_PER_SEC));
 }
 
-static GVariant *
-list_plugins (DBusConnection *conn)
-{
-  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListPlugins", NULL);
-  return g_variant_get_child_value (reply, 0);
-}
-
 /* The ListPlugins entry of @name (new ref), or NULL. */
 static GVariant *
 plugin_entry (DBusConnection *conn, const char *name)
 {
-  g_autoptr(GVariant) list = list_plugins (conn);
+  g_autoptr(GVariant) list = cl_test_list_plugins (conn);
 
   for (gsize i = 0; i < g_variant_n_children (list); i++)
     {
@@ -111,22 +104,6 @@ plugin_loaded (DBusConnection *conn, const char *name)
   g_assert_nonnull (e);
   loaded = cl_test_dict_get (e, "loaded", "b");
   return g_variant_get_boolean (loaded);
-}
-
-static gboolean
-workflow_listed (DBusConnection *conn, const char *name)
-{
-  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListWorkflows", NULL);
-  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
-
-  for (gsize i = 0; i < g_variant_n_children (list); i++)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (list, i);
-      g_autofree char *n = cl_test_dict_string (e, "name");
-      if (g_str_equal (n, name))
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static gint64
@@ -222,8 +199,8 @@ test_loading (void)
     g_assert_cmpuint (g_variant_n_children (domains), ==, 1);
     g_assert_cmpstr (g_variant_get_string (d0, NULL), ==, "livelihood");
   }
-  g_assert_true (workflow_listed (conn, "wage_arrears"));
-  g_assert_true (workflow_listed (conn, "livelihood_case"));
+  g_assert_true (cl_test_workflow_listed (conn, "wage_arrears"));
+  g_assert_true (cl_test_workflow_listed (conn, "livelihood_case"));
   cl_harness_free (h);
 }
 
@@ -263,12 +240,12 @@ test_bad_config (void)
       g_assert_nonnull (strstr (error, "init failed: "));
       if (strstr (error, cases[i].why) == NULL)
         g_error ("expected '%s' in: %s", cases[i].why, error);
-      g_assert_false (workflow_listed (conn, "wage_arrears"));
+      g_assert_false (cl_test_workflow_listed (conn, "wage_arrears"));
     }
   /* The ends of the ranges are fine. */
   restart_with (h, "[plugin.livelihood]\nwage_single_min=20000\nwage_group_min=30000\n");
   g_assert_true (plugin_loaded (cl_harness_connection (h), "livelihood"));
-  g_assert_true (workflow_listed (cl_harness_connection (h), "wage_arrears"));
+  g_assert_true (cl_test_workflow_listed (cl_harness_connection (h), "wage_arrears"));
   cl_harness_free (h);
 }
 

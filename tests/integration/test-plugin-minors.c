@@ -187,40 +187,6 @@ new_report (DBusConnection *conn, char **path)
                               path);
 }
 
-/* The Fields of the first PropertiesChanged for @path that arrives. */
-static GVariant *
-wait_properties_fields (DBusConnection *conn, const char *path)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      DBusMessage *msg;
-
-      dbus_connection_read_write (conn, 50);
-      while ((msg = dbus_connection_pop_message (conn)) != NULL)
-        {
-          g_autoptr(GVariant) args = NULL;
-          g_autoptr(GVariant) changed = NULL;
-          GVariant *fields = NULL;
-
-          if (dbus_message_get_type (msg) == DBUS_MESSAGE_TYPE_SIGNAL
-              && g_strcmp0 (dbus_message_get_member (msg), "PropertiesChanged") == 0
-              && g_strcmp0 (dbus_message_get_path (msg), path) == 0)
-            {
-              args = cl_dbus_message_get_args (msg, NULL);
-              changed = g_variant_get_child_value (args, 1);
-              fields = g_variant_lookup_value (changed, "Fields", G_VARIANT_TYPE_VARDICT);
-            }
-          dbus_message_unref (msg);
-          if (fields != NULL)
-            return fields;
-        }
-    }
-  g_error ("no PropertiesChanged for %s", path);
-  return NULL;
-}
-
 /* ---- loading ------------------------------------------------------------------ */
 
 static void
@@ -299,7 +265,7 @@ test_redaction (void)
   r = cl_test_call_ok (conn, path, CL_CASE_IFACE, "Update",
                        g_variant_new ("(@a{sv}s)",
                                       cl_test_fields ("minor_school", g_variant_new_string (MINOR_SCHOOL_2), NULL), ""));
-  signal_fields = wait_properties_fields (sub, path);
+  signal_fields = cl_test_wait_properties_fields (sub, path);
   signal_text = g_variant_print (signal_fields, FALSE);
   g_test_message ("signal Fields: %s", signal_text);
   assert_contains (signal_text, "harm_type");
@@ -524,7 +490,7 @@ test_sealing (void)
   g_assert_no_error (error);
   g_assert_true (g_variant_get_boolean (sealed));
   /* The signal about it shows nothing of the record but its title. */
-  signal_fields = wait_properties_fields (sub, path);
+  signal_fields = cl_test_wait_properties_fields (sub, path);
   {
     g_autofree char *text = g_variant_print (signal_fields, FALSE);
     g_test_message ("signal Fields: %s", text);

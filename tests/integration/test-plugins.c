@@ -39,13 +39,6 @@ restart_with_config (ClHarness *h, const char *base, const char *extra)
   cl_harness_start_daemon (h);
 }
 
-static GVariant *
-list_plugins (DBusConnection *conn)
-{
-  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListPlugins", NULL);
-  return g_variant_get_child_value (reply, 0);
-}
-
 /* The ListPlugins entry named @name (new ref), asserting it is there. */
 static GVariant *
 plugin_entry (GVariant *list, const char *name)
@@ -77,22 +70,6 @@ assert_not_loaded (GVariant *list, const char *name, const char *why)
   g_assert_false (entry_loaded (e));
   if (strstr (error, why) == NULL)
     g_error ("plugin %s: expected '%s' in its error: %s", name, why, error);
-}
-
-static gboolean
-workflow_listed (DBusConnection *conn, const char *name)
-{
-  g_autoptr(GVariant) reply = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListWorkflows", NULL);
-  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
-
-  for (gsize i = 0; i < g_variant_n_children (list); i++)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (list, i);
-      g_autofree char *n = cl_test_dict_string (e, "name");
-      if (g_str_equal (n, name))
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static char *
@@ -139,7 +116,7 @@ test_loading (void)
 {
   ClHarness *h = start ();
   DBusConnection *conn = cl_harness_connection (h);
-  g_autoptr(GVariant) list = list_plugins (conn);
+  g_autoptr(GVariant) list = cl_test_list_plugins (conn);
   g_autoptr(GVariant) tp = plugin_entry (list, "testplugin");
   g_autoptr(GVariant) early = plugin_entry (list, "early");
   g_autoptr(GVariant) domains = cl_test_dict_get (tp, "domains", "as");
@@ -176,9 +153,9 @@ test_loading (void)
 
   /* Unknown hooks, and hooks of the wrong kind, refuse the workflow at
    * load, with file:line:column; the others load. */
-  g_assert_true (workflow_listed (conn, "plugtest"));
-  g_assert_true (workflow_listed (conn, "plugchild"));
-  g_assert_false (workflow_listed (conn, "badhook"));
+  g_assert_true (cl_test_workflow_listed (conn, "plugtest"));
+  g_assert_true (cl_test_workflow_listed (conn, "plugchild"));
+  g_assert_false (cl_test_workflow_listed (conn, "badhook"));
 
   cl_harness_stop_daemon (h);
   log = cl_harness_read_log (h);
@@ -430,40 +407,6 @@ test_action_rollback (void)
 
 /* ---- redaction ---------------------------------------------------------------- */
 
-/* The Fields of the first PropertiesChanged for @path that arrives. */
-static GVariant *
-wait_properties_fields (DBusConnection *conn, const char *path)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      DBusMessage *msg;
-
-      dbus_connection_read_write (conn, 50);
-      while ((msg = dbus_connection_pop_message (conn)) != NULL)
-        {
-          g_autoptr(GVariant) args = NULL;
-          g_autoptr(GVariant) changed = NULL;
-          GVariant *fields = NULL;
-
-          if (dbus_message_get_type (msg) == DBUS_MESSAGE_TYPE_SIGNAL
-              && g_strcmp0 (dbus_message_get_member (msg), "PropertiesChanged") == 0
-              && g_strcmp0 (dbus_message_get_path (msg), path) == 0)
-            {
-              args = cl_dbus_message_get_args (msg, NULL);
-              changed = g_variant_get_child_value (args, 1);
-              fields = g_variant_lookup_value (changed, "Fields", G_VARIANT_TYPE_VARDICT);
-            }
-          dbus_message_unref (msg);
-          if (fields != NULL)
-            return fields;
-        }
-    }
-  g_error ("no PropertiesChanged for %s", path);
-  return NULL;
-}
-
 static void
 test_redaction (void)
 {
@@ -486,7 +429,7 @@ test_redaction (void)
   g_assert_no_error (error);
 
   /* Signals go out for the most restrictive view: no pii, no secret. */
-  signal_fields = wait_properties_fields (sub, path);
+  signal_fields = cl_test_wait_properties_fields (sub, path);
   g_assert_true (g_variant_lookup (signal_fields, "title", "s", NULL));
   g_assert_false (g_variant_lookup (signal_fields, "secret", "s", NULL));
   g_assert_false (g_variant_lookup (signal_fields, "person", "s", NULL));
@@ -538,9 +481,9 @@ test_settings_and_disable (void)
    * them is refused at load; a running case of it cannot move. */
   restart_with_config (h, base, "[plugin.testplugin]\nenabled=false\n");
   conn = cl_harness_connection (h);
-  list = list_plugins (conn);
+  list = cl_test_list_plugins (conn);
   assert_not_loaded (list, "testplugin", "disabled in caselink.conf ([plugin.testplugin] enabled=false)");
-  g_assert_false (workflow_listed (conn, "plugtest"));
+  g_assert_false (cl_test_workflow_listed (conn, "plugtest"));
   g_clear_pointer (&state, g_free);
   state = cl_test_advance (conn, open_path, "close", NULL, "", &error);
   g_assert_null (state);
