@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "cl-errors.h"
+#include "ctl-run.h"
 #include "harness.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_USAGE = 2 };
@@ -20,52 +21,8 @@ enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_USAGE = 2 };
  * not matter. */
 #define NO_BUS "unix:path=/nonexistent/caselink-test-no-bus"
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* caselinkctl --address @address @first... (NULL-terminated). */
-static void
-ctl_at (Run *r, const char *address, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *shown = NULL;
-  int status = 0;
-  va_list ap;
-
-  run_clear (r);
-  g_ptr_array_add (argv, (char *) g_getenv ("CASELINKCTL"));
-  g_ptr_array_add (argv, (char *) "--address");
-  g_ptr_array_add (argv, (char *) address);
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
-                NULL, NULL, &r->out, &r->err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  r->status = WEXITSTATUS (status);
-  shown = g_strjoinv (" ", (char **) argv->pdata + 1);
-  g_test_message ("caselinkctl %s -> %d\nstdout: %sstderr: %s", shown, r->status,
-                  r->out, r->err);
-}
-
-#define ctl(r, h, ...) ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
-#define offline(r, ...) ctl_at ((r), NO_BUS, __VA_ARGS__, NULL)
+#define ctl(r, h, ...) cl_ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
+#define offline(r, ...) cl_ctl_at ((r), NO_BUS, __VA_ARGS__, NULL)
 
 static JsonObject *
 parse_object (const char *text)
@@ -101,7 +58,7 @@ make_cases (ClHarness *h, guint n)
 static char *
 audit_head (ClHarness *h)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autoptr(GVariant) prop = NULL;
   g_autoptr(GRegex) re = g_regex_new ("^[1-9][0-9]*:[0-9a-f]{64}\n$", 0, 0, NULL);
   g_autofree char *expect = NULL;
@@ -148,7 +105,7 @@ sql (ClHarness *h, const char *statements)
 /* A broken report in plain mode: "BROKEN: " on stdout, exit 1, naming
  * @needles. */
 static void
-assert_broken (const Run *r, const char *const *needles)
+assert_broken (const ClCtlRun *r, const char *const *needles)
 {
   g_assert_cmpint (r->status, ==, EXIT_FAILURE_);
   g_assert_true (g_str_has_prefix (r->out, "BROKEN: "));
@@ -163,7 +120,7 @@ static void
 test_head_and_verify (void)
 {
   ClHarness *h = cl_harness_new (NULL);
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autofree char *head = NULL, *json_hash = NULL;
   g_autofree char *missing = NULL;
   JsonObject *o;
@@ -260,7 +217,7 @@ static void
 test_edited_row (void)
 {
   ClHarness *h;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autofree char *head = NULL, *id = NULL;
   JsonObject *o;
 
@@ -309,7 +266,7 @@ static void
 test_deleted_tail (void)
 {
   ClHarness *h;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autofree char *head = NULL;
 
   if (!have_sqlite3 ())
@@ -338,15 +295,9 @@ test_deleted_tail (void)
 int
 main (int argc, char **argv)
 {
-  const char *ctl_path;
-
   cl_test_init (&argc, &argv);
-  ctl_path = g_getenv ("CASELINKCTL");
-  if (ctl_path == NULL || !g_file_test (ctl_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("SKIP: CASELINKCTL is not set to an executable caselinkctl\n");
-      return 77;
-    }
+  if (!cl_ctl_available ())
+    return 77;
   g_test_add_func ("/ctl-audit/head-and-verify", test_head_and_verify);
   g_test_add_func ("/ctl-audit/edited-row", test_edited_row);
   g_test_add_func ("/ctl-audit/deleted-tail", test_deleted_tail);

@@ -10,74 +10,18 @@
 #include <sys/wait.h>
 
 #include "cl-errors.h"
+#include "ctl-run.h"
 #include "harness.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_USAGE = 2, EXIT_NOT_FOUND = 3,
        EXIT_REFUSED = 5 };
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* caselinkctl @args (NULL-terminated) in @cwd (NULL: ours) with @envp
- * (NULL: ours). */
-static void
-ctl_argv (Run *r, const char *cwd, char **envp, const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *shown = NULL;
-  int status = 0;
-
-  run_clear (r);
-  g_ptr_array_add (argv, (char *) g_getenv ("CASELINKCTL"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL,
-                NULL, NULL, &r->out, &r->err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  r->status = WEXITSTATUS (status);
-  shown = g_strjoinv (" ", (char **) args);
-  g_test_message ("caselinkctl %s -> %d\nstdout: %sstderr: %s", shown, r->status,
-                  r->out, r->err);
-}
-
-/* caselinkctl --address <bus> @first... (NULL-terminated). */
-static void
-ctl_at (Run *r, const char *address, const char *first, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "--address");
-  g_ptr_array_add (args, (char *) address);
-  va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-  ctl_argv (r, NULL, NULL, (const char *const *) args->pdata);
-}
-
-#define ctl(r, h, ...) ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
+#define ctl(r, h, ...) cl_ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
 
 /* workflow validate runs offline: give it an address where nothing
  * listens, and it must not care. */
 #define NO_BUS "unix:path=/nonexistent/caselink-test-no-bus"
-#define validate(r, ...) ctl_at ((r), NO_BUS, "workflow", "validate", __VA_ARGS__, NULL)
+#define validate(r, ...) cl_ctl_at ((r), NO_BUS, "workflow", "validate", __VA_ARGS__, NULL)
 
 static JsonNode *
 parse_json (const char *text)
@@ -185,7 +129,7 @@ test_validate_shipped (void)
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *summary = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   const char *name;
 
   g_assert_nonnull (d);
@@ -203,7 +147,7 @@ test_validate_shipped (void)
                              args->len - 4 == 1 ? "file" : "files");
   g_ptr_array_add (args, NULL);
 
-  ctl_argv (&r, NULL, NULL, (const char *const *) args->pdata);
+  cl_ctl_argv (&r, NULL, NULL, (const char *const *) args->pdata);
   g_assert_cmpint (r.status, ==, EXIT_OK);
   lines = lines_of (r.out);
   g_assert_cmpuint (g_strv_length (lines), ==, 1);
@@ -215,7 +159,7 @@ test_validate_shipped (void)
     g_autofree char *srcdir = cl_test_srcdir_path (".");
     const char *rel[] = { "workflow", "validate", "workflows/reverse_connection.yaml", NULL };
 
-    ctl_argv (&r, srcdir, NULL, rel);
+    cl_ctl_argv (&r, srcdir, NULL, rel);
     g_assert_cmpint (r.status, ==, EXIT_OK);
     g_assert_cmpstr (r.out, ==, "1 file, 0 errors\n");
   }
@@ -231,7 +175,7 @@ test_validate_errors (void)
   g_autofree char *syntax = write_file (dir, "syntax.yaml", "workflow: [unclosed\n");
   g_autofree char *missing = g_build_filename (dir, "missing.yaml", NULL);
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   validate (&r, bad);
   g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
@@ -287,7 +231,7 @@ test_validate_calendars (void)
   g_autofree char *weekends = NULL;
   g_autofree char *prefix = g_strdup_printf ("%s:9:", unknown);
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   validate (&r, unknown);
   g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
@@ -347,7 +291,7 @@ test_validate_json (void)
   g_autofree char *bad = NULL;
   g_autofree char *prefix = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   JsonObject *root, *file;
   JsonArray *files, *errors;
 
@@ -433,7 +377,7 @@ test_validate_hooks (void)
   g_autofree char *expected = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   if (plugins == NULL || !g_file_test (plugins, G_FILE_TEST_IS_DIR))
     {
@@ -536,7 +480,7 @@ test_validate_set (void)
   g_autofree char *text = NULL;
   g_autofree char *prefix = NULL;
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   GString *s;
 
   text = valid_wf ("", "weekends");
@@ -612,7 +556,7 @@ test_graph (void)
   g_autofree char *contents = NULL;
   g_autofree char *dot_path = g_find_program_in_path ("dot");
   g_autoptr(JsonNode) node = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   ctl (&r, h, "workflow", "graph", "reverse_connection");
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -644,7 +588,7 @@ test_graph (void)
   /* Other extensions are a usage error, found before any bus call. */
   ctl (&r, h, "workflow", "graph", "reverse_connection", "-o", "graph.txt");
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
-  ctl_at (&r, NO_BUS, "workflow", "graph", "reverse_connection", "-o", "graph", NULL);
+  cl_ctl_at (&r, NO_BUS, "workflow", "graph", "reverse_connection", "-o", "graph", NULL);
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
 
   /* Without dot in PATH: a clear failure. */
@@ -653,7 +597,7 @@ test_graph (void)
     const char *args[] = { "--address", cl_harness_address (h), "workflow", "graph",
                            "reverse_connection", "-o", svg_file, NULL };
 
-    ctl_argv (&r, NULL, env, args);
+    cl_ctl_argv (&r, NULL, env, args);
     g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
     g_assert_nonnull (strstr (r.err, "graphviz is not installed"));
     g_assert_false (g_file_test (svg_file, G_FILE_TEST_EXISTS));
@@ -678,7 +622,7 @@ test_graph (void)
 static char *
 create_case (ClHarness *h, const char *title)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autofree char *field = g_strdup_printf ("title=%s", title);
 
   ctl (&r, h, "create", "reverse_connection", "-f", field);
@@ -709,7 +653,7 @@ test_link_show (void)
   g_autofree char *a = create_case (h, "first");
   g_autofree char *b = create_case (h, "second");
   g_autoptr(JsonNode) node = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   /* No links yet: an empty array, and "(none)" in plain. */
   ctl (&r, h, "--json", "show", a);
@@ -780,13 +724,13 @@ assert_titles (ClHarness *h, const char *lang, const char *title)
   const char *show[] = { "--address", cl_harness_address (h), "workflow", "show",
                          "reverse_connection", NULL };
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   gboolean seen = FALSE;
 
-  ctl_argv (&r, NULL, env, list);
+  cl_ctl_argv (&r, NULL, env, list);
   g_assert_cmpint (r.status, ==, EXIT_OK);
   g_assert_nonnull (strstr (r.out, title));
-  ctl_argv (&r, NULL, env, show);
+  cl_ctl_argv (&r, NULL, env, show);
   g_assert_cmpint (r.status, ==, EXIT_OK);
   lines = lines_of (r.out);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -817,15 +761,9 @@ test_titles (void)
 int
 main (int argc, char **argv)
 {
-  const char *ctl_path;
-
   cl_test_init (&argc, &argv);
-  ctl_path = g_getenv ("CASELINKCTL");
-  if (ctl_path == NULL || !g_file_test (ctl_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("SKIP: CASELINKCTL is not set to an executable caselinkctl\n");
-      return 77;
-    }
+  if (!cl_ctl_available ())
+    return 77;
   g_test_add_func ("/ctl-workflow/validate-shipped", test_validate_shipped);
   g_test_add_func ("/ctl-workflow/validate-errors", test_validate_errors);
   g_test_add_func ("/ctl-workflow/validate-calendars", test_validate_calendars);

@@ -7,55 +7,13 @@
 #include <sys/wait.h>
 
 #include "cl-errors.h"
+#include "ctl-run.h"
 #include "harness.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_USAGE = 2, EXIT_NOT_FOUND = 3,
        EXIT_REFUSED = 5 };
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* caselinkctl --address <bus> @args... (NULL-terminated); @address NULL
- * means the harness' bus. */
-static void
-ctl_at (Run *r, const char *address, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list ap;
-  int status = 0;
-
-  g_ptr_array_add (argv, g_strdup (g_getenv ("CASELINKCTL")));
-  g_ptr_array_add (argv, g_strdup ("--address"));
-  g_ptr_array_add (argv, g_strdup (address));
-  va_start (ap, first);
-  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
-                NULL, NULL, &r->out, &r->err, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  r->status = WEXITSTATUS (status);
-  g_test_message ("caselinkctl %s ... -> %d\nstdout: %sstderr: %s", first,
-                  r->status, r->out, r->err);
-}
-
-#define ctl(r, h, ...) ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
+#define ctl(r, h, ...) cl_ctl_at ((r), cl_harness_address (h), __VA_ARGS__, NULL)
 
 /* stdout must be nothing but one JSON document. */
 static JsonNode *
@@ -100,7 +58,7 @@ assert_json_error (const char *out, const char *name)
 static char *
 ctl_create (ClHarness *h, const char *title)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   g_autofree char *field = g_strdup_printf ("title=%s", title);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *o;
@@ -120,7 +78,7 @@ test_verbs_json (void)
   ClHarness *h = cl_harness_new (NULL);
   g_autofree char *id = NULL, *id2 = NULL, *want = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
   JsonObject *o;
   JsonArray *a;
 
@@ -136,7 +94,7 @@ test_verbs_json (void)
   g_clear_pointer (&want, g_free);
   want = cl_test_case_id ("FX", 2);
   g_assert_cmpstr (id2, ==, want);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "show", id);
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -148,7 +106,7 @@ test_verbs_json (void)
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "Fields"),
                                                   "title"), ==, "某公司非法排污案");
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "transitions", id);
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -162,7 +120,7 @@ test_verbs_json (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "missing")),
                     ==, 1);
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "advance", id, "handoff", "-f", "np_decision_no=N-1",
        "-m", "移送");
@@ -172,21 +130,21 @@ test_verbs_json (void)
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "registered");
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "update", id, "-f", "np_person=张三", "-m", "补充");
   g_assert_cmpint (r.status, ==, EXIT_OK);
   node = parse_json (r.out);
   g_assert_cmpstr (json_object_get_string_member (json_object_of (node), "id"), ==, id);
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "comment", id, "已电话联系");
   g_assert_cmpint (r.status, ==, EXIT_OK);
   node = parse_json (r.out);
   g_assert_cmpstr (json_object_get_string_member (json_object_of (node), "id"), ==, id);
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "history", id);
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -213,7 +171,7 @@ test_verbs_json (void)
     g_assert_cmpstr (json_object_get_string_member (o, "comment"), ==, "移送");
   }
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "list");
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -224,7 +182,7 @@ test_verbs_json (void)
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "registered");
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "--json", "list", "--state", "non_prosecuted");
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -234,7 +192,7 @@ test_verbs_json (void)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 0),
                                                   "id"), ==, id2);
   g_clear_pointer (&node, json_node_unref);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   /* status works and reports the count. */
   ctl (&r, h, "--json", "status");
@@ -251,22 +209,22 @@ test_verbs_plain (void)
 {
   ClHarness *h = cl_harness_new (NULL);
   g_autofree char *id = ctl_create (h, "plain");
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   ctl (&r, h, "advance", id, "handoff", "-f", "np_decision_no=N-1");
   g_assert_cmpint (r.status, ==, EXIT_OK);
   g_assert_cmpstr (r.out, ==, "registered\n");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "show", id);
   g_assert_cmpint (r.status, ==, EXIT_OK);
   g_assert_nonnull (strstr (r.out, "registered"));
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "history", id);
   g_assert_cmpint (r.status, ==, EXIT_OK);
   g_assert_nonnull (strstr (r.out, "handoff"));
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   ctl (&r, h, "list");
   g_assert_cmpint (r.status, ==, EXIT_OK);
@@ -281,57 +239,57 @@ test_exit_codes (void)
   ClHarness *h = cl_harness_new (NULL);
   g_autofree char *id = ctl_create (h, "exit codes");
   g_autofree char *bad_address = NULL;
-  g_auto(Run) r = { 0 };
+  g_auto(ClCtlRun) r = { 0 };
 
   /* 3: not found — as text on stderr, and as JSON on stdout. */
   ctl (&r, h, "show", "FX-1999-000999");
   g_assert_cmpint (r.status, ==, EXIT_NOT_FOUND);
   g_assert_cmpstr (r.out, ==, "");
   g_assert_cmpstr (r.err, !=, "");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "--json", "show", "FX-1999-000999");
   g_assert_cmpint (r.status, ==, EXIT_NOT_FOUND);
   assert_json_error (r.out, "org.caselink.Error.NotFound");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "create", "no_such_workflow", "-f", "title=x");
   g_assert_cmpint (r.status, ==, EXIT_NOT_FOUND);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   /* 5: refused — missing field, invalid transition, bad value. */
   ctl (&r, h, "--json", "advance", id, "handoff");
   g_assert_cmpint (r.status, ==, EXIT_REFUSED);
   assert_json_error (r.out, "org.caselink.Error.MissingField");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "--json", "advance", id, "review");
   g_assert_cmpint (r.status, ==, EXIT_REFUSED);
   assert_json_error (r.out, "org.caselink.Error.InvalidTransition");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "--json", "create", "reverse_connection");
   g_assert_cmpint (r.status, ==, EXIT_REFUSED);
   assert_json_error (r.out, "org.caselink.Error.MissingField");
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "create", "all_types", "-f", "title=x", "-f", "count=abc");
   g_assert_cmpint (r.status, ==, EXIT_REFUSED);
   g_assert_nonnull (strstr (r.err, "count"));
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   /* 2: usage. */
   ctl (&r, h, "frobnicate");
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "show");
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "--no-such-option", "list");
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "create", "reverse_connection", "-f", "no-equals-sign");
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
   ctl (&r, h, "--json", "advance", id);
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
   assert_json_error (r.out, NULL);
-  run_clear (&r);
+  cl_ctl_run_clear (&r);
 
   /* Nothing was changed by any of that. */
   {
@@ -351,7 +309,7 @@ test_exit_codes (void)
 
   /* 1: no daemon there. */
   bad_address = g_strdup_printf ("unix:path=%s/nobody-here", cl_harness_tmpdir (h));
-  ctl_at (&r, bad_address, "status", NULL);
+  cl_ctl_at (&r, bad_address, "status", NULL);
   g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
 
   cl_harness_free (h);
@@ -360,15 +318,9 @@ test_exit_codes (void)
 int
 main (int argc, char **argv)
 {
-  const char *ctl_path;
-
   cl_test_init (&argc, &argv);
-  ctl_path = g_getenv ("CASELINKCTL");
-  if (ctl_path == NULL || !g_file_test (ctl_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("SKIP: CASELINKCTL is not set to an executable caselinkctl\n");
-      return 77;
-    }
+  if (!cl_ctl_available ())
+    return 77;
   g_test_add_func ("/ctl/verbs-json", test_verbs_json);
   g_test_add_func ("/ctl/verbs-plain", test_verbs_plain);
   g_test_add_func ("/ctl/exit-codes", test_exit_codes);
