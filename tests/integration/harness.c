@@ -683,6 +683,46 @@ cl_test_get_property (DBusConnection *conn, const char *path,
   return value;
 }
 
+/* µs of a local time in Asia/Shanghai. */
+gint64
+cl_test_at (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr(GTimeZone) fixed = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) dt = g_date_time_new (tz ? tz : fixed, y, mo, d, h, mi, 0);
+  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+}
+
+/* The end of a local day: 23:59:59.999999. */
+gint64
+cl_test_end_of (int y, int mo, int d)
+{
+  return cl_test_at (y, mo, d, 0, 0) + G_TIME_SPAN_DAY - 1;
+}
+
+void
+cl_test_set_time (ClHarness *h, gint64 us)
+{
+  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, "org.caselink.Testing1",
+                                           "SetTime", g_variant_new ("(x)", us));
+}
+
+GVariant *
+cl_test_case_prop (ClHarness *h, const char *path, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, name, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+gint64
+cl_test_deadline_of (ClHarness *h, const char *path)
+{
+  g_autoptr(GVariant) v = cl_test_case_prop (h, path, "Deadline");
+  return g_variant_get_int64 (v);
+}
+
 GVariant *
 cl_test_case_fields (DBusConnection *conn, const char *path)
 {

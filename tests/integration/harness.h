@@ -126,6 +126,16 @@ char *cl_test_advance (DBusConnection *conn, const char *path,
 GVariant *cl_test_get_property (DBusConnection *conn, const char *path,
                                 const char *iface, const char *name,
                                 GError **error);
+/* µs of a local time in Asia/Shanghai, and the end of such a day
+ * (23:59:59.999999). */
+gint64 cl_test_at (int y, int mo, int d, int h, int mi);
+gint64 cl_test_end_of (int y, int mo, int d);
+/* Testing1.SetTime (the daemon runs with --test-clock). */
+void cl_test_set_time (ClHarness *h, gint64 us);
+/* A Case1 property of @path, asserting success. */
+GVariant *cl_test_case_prop (ClHarness *h, const char *path, const char *name);
+/* Case1.Deadline of @path. */
+gint64 cl_test_deadline_of (ClHarness *h, const char *path);
 /* Case1.Fields of @path, asserting success. */
 GVariant *cl_test_case_fields (DBusConnection *conn, const char *path);
 /* The Fields of the first PropertiesChanged for @path that arrives on

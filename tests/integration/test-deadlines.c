@@ -14,38 +14,6 @@
 
 static const char *const test_clock[] = { "--test-clock", NULL };
 
-/* µs of a local time in Asia/Shanghai. */
-static gint64
-at (int y, int mo, int d, int h, int mi)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GDateTime) dt = g_date_time_new (tz ? tz : g_time_zone_new_offset (8 * 3600), y, mo, d, h, mi, 0);
-  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-}
-
-/* The end of a local day: 23:59:59.999999. */
-static gint64
-end_of (int y, int mo, int d)
-{
-  return at (y, mo, d, 0, 0) + G_TIME_SPAN_DAY - 1;
-}
-
-static void
-set_time (ClHarness *h, gint64 us)
-{
-  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, "org.caselink.Testing1",
-                                           "SetTime", g_variant_new ("(x)", us));
-}
-
-static gint64
-deadline_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, "Deadline", &error);
-  g_assert_no_error (error);
-  return g_variant_get_int64 (v);
-}
-
 static gboolean
 overdue_of (ClHarness *h, const char *path)
 {
@@ -150,17 +118,17 @@ test_hours_warning_expiry (void)
   ClHarness *h = cl_harness_new_with_args (NULL, test_clock);
   Listener l = { 0 };
   g_autofree char *id = NULL, *path = NULL;
-  gint64 t0 = at (2026, 2, 13, 10, 0);
+  gint64 t0 = cl_test_at (2026, 2, 13, 10, 0);
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   id = new_case (h, "hours", &path);
   /* hours: the exact instant, never rolled (the 14th is a make-up Saturday,
    * the 15th a holiday: neither matters). */
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
   g_assert_cmpuint (count_notes (h, path, "deadline", "24 hours"), ==, 1);
   listen_start (h, &l);
 
-  set_time (h, t0 + 22 * G_TIME_SPAN_HOUR + 30 * G_TIME_SPAN_MINUTE);
+  cl_test_set_time (h, t0 + 22 * G_TIME_SPAN_HOUR + 30 * G_TIME_SPAN_MINUTE);
   for (int i = 0; i < 500 && l.approaching == 0; i++, g_usleep (10000))
     listen_drain (&l);
   g_assert_cmpuint (l.approaching, ==, 1);
@@ -168,7 +136,7 @@ test_hours_warning_expiry (void)
 
   /* At expiry the case is overdue, DeadlineMissed goes out, and on_expire
    * fires escalate as the system actor, which starts escalated's hour. */
-  set_time (h, t0 + 25 * G_TIME_SPAN_HOUR);
+  cl_test_set_time (h, t0 + 25 * G_TIME_SPAN_HOUR);
   wait_for (h, path, "escalated", FALSE);
   listen_drain (&l);
   g_assert_cmpuint (l.approaching, ==, 1);
@@ -196,14 +164,14 @@ test_hours_warning_expiry (void)
     g_assert_cmpstr (role, ==, "system");
     g_assert_cmpstr (transition, ==, "escalate");
   }
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 26 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 26 * G_TIME_SPAN_HOUR);
 
   /* escalated's on_expire (stuck) needs a reason nobody gave: the case
    * stays overdue and the failure is recorded once, never retried. */
-  set_time (h, t0 + 27 * G_TIME_SPAN_HOUR);
+  cl_test_set_time (h, t0 + 27 * G_TIME_SPAN_HOUR);
   wait_for (h, path, "escalated", TRUE);
-  set_time (h, t0 + 30 * G_TIME_SPAN_HOUR);
-  set_time (h, t0 + 31 * G_TIME_SPAN_HOUR);
+  cl_test_set_time (h, t0 + 30 * G_TIME_SPAN_HOUR);
+  cl_test_set_time (h, t0 + 31 * G_TIME_SPAN_HOUR);
   listen_drain (&l);
   g_assert_cmpuint (count_notes (h, path, "deadline", "could not fire"), ==, 1);
   g_assert_cmpuint (count_notes (h, path, "deadline", "transition 'stuck' needs fields: reason"), ==, 1);
@@ -221,38 +189,38 @@ test_working_days_pause_extend (void)
   g_autofree char *id = NULL, *path = NULL, *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *s5 = NULL;
   g_autoptr(GVariant) links = NULL;
 
-  set_time (h, at (2026, 2, 13, 10, 0));                  /* a Friday */
+  cl_test_set_time (h, cl_test_at (2026, 2, 13, 10, 0));                  /* a Friday */
   id = new_case (h, "working days", &path);
   s1 = advance_ok (h, path, "start_work", NULL);
   /* calendar-cn.md: 3 working days from Friday 2026-02-13 → 2026-02-25. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 25));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
 
   s2 = advance_ok (h, path, "pause", NULL);
   g_assert_cmpstr (s2, ==, "paused");
   /* While paused the deadline keeps its value and never expires. */
-  set_time (h, at (2026, 2, 26, 12, 0));
-  set_time (h, at (2026, 2, 26, 12, 1));
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 25));
+  cl_test_set_time (h, cl_test_at (2026, 2, 26, 12, 0));
+  cl_test_set_time (h, cl_test_at (2026, 2, 26, 12, 1));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
   g_assert_false (overdue_of (h, path));
 
   /* Resumed on the 26th: paused working days 13, 14 (make-up), 24, 25 are
    * not counted, so 4 more: 26, 27, 28 (make-up Saturday), Mar 2. */
   s3 = advance_ok (h, path, "resume", NULL);
   g_assert_cmpstr (s3, ==, "working");                    /* $previous */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 2));
   g_assert_cmpuint (count_notes (h, path, "deadline", "paused: time in paused is not counted"), ==, 1);
   g_assert_cmpuint (count_notes (h, path, "deadline", "resumed"), ==, 1);
 
   /* Extension with approval: 2 more working days, Mar 3 and 4. */
   s4 = advance_ok (h, path, "extend", NULL);
   g_assert_cmpstr (s4, ==, "working");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 4));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 4));
   g_assert_cmpuint (count_notes (h, path, "deadline", "extended by 2 working_days"), ==, 1);
 
   /* spawn: a linked all_types case, shown both ways. */
   s5 = advance_ok (h, path, "refer", NULL);
   g_assert_cmpstr (s5, ==, "done");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   links = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, "Links", NULL);
   g_assert_cmpstr (g_variant_get_type_string (links), ==, "a(sss)");
   g_assert_cmpuint (g_variant_n_children (links), ==, 1);
@@ -285,16 +253,16 @@ test_dates_months_conditions (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *state = NULL;
 
-  set_time (h, at (2026, 1, 31, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 1, 31, 9, 0));
   id = new_case (h, "dates", &path);
   s1 = advance_ok (h, path, "start_work", NULL);
   /* from: start — 10 calendar days from 2026-01-21 → Jan 31, a Saturday:
    * rolled to Monday Feb 2. */
   s2 = advance_ok (h, path, "date_it", cl_test_fields ("start", g_variant_new_string ("2026-01-21"), NULL));
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 2));
   /* 1 month from Jan 31 clamps to Feb 28 (roll: none). */
   s3 = advance_ok (h, path, "to_monthly", NULL);
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 28));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 28));
 
   state = cl_test_advance (cl_harness_connection (h), path, "approve",
                            cl_test_fields ("amount", g_variant_new_string ("5000"), NULL), "", &error);
@@ -324,15 +292,15 @@ test_missed_while_down (void)
   ClHarness *h = cl_harness_new_with_args (NULL, test_clock);
   g_autofree char *id = NULL, *path = NULL, *s1 = NULL;
 
-  set_time (h, at (2026, 2, 13, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 2, 13, 10, 0));
   id = new_case (h, "downtime", &path);
   s1 = advance_ok (h, path, "start_work", NULL);
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 25));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
   /* Restarted, the daemon's clock is the real one again (later than the
    * 25th of February 2026): the deadline was missed while it was down. */
   cl_harness_stop_daemon (h);
   cl_harness_start_daemon (h);
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 25));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
   wait_for (h, path, "working", TRUE);
   g_assert_cmpuint (count_notes (h, path, "deadline", " d "), ==, 1);   /* "N d M h late" */
   cl_harness_free (h);
@@ -368,10 +336,10 @@ test_calendar_change (void)
   copy_file (timed_src, timed);
   copy_file (types_src, types);
   h = cl_harness_new_with_args (dirs, test_clock);
-  set_time (h, at (2026, 2, 13, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 2, 13, 10, 0));
   id = new_case (h, "calendar", &path);
   s1 = advance_ok (h, path, "start_work", NULL);
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 25));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
 
   /* Suppose the holiday had run to the 25th: the pending deadline moves to
    * Sat 14 (make-up), Thu 26, Fri 27. */
@@ -382,7 +350,7 @@ test_calendar_change (void)
   text = g_strjoinv ("to: 2026-02-25", parts);
   g_assert_true (g_file_set_contents (cn, text, -1, NULL));
   r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reload", NULL);
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 2, 27));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 27));
   g_assert_cmpuint (count_notes (h, path, "deadline", "calendar cn changed"), ==, 1);
 
   cl_harness_free (h);

@@ -44,11 +44,11 @@ test_qb_main_path (void)
 {
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL, *jj_path = NULL;
-  gint64 t0 = at (2026, 3, 2, 10, 0);
+  gint64 t0 = cl_test_at (2026, 3, 2, 10, 0);
   GError *error = NULL;
   g_autoptr(GVariant) bad = NULL;
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   /* The ID number is checked (GB 11643): a wrong check character is refused. */
   bad = cl_test_call (cl_harness_connection (h), CL_MANAGER_PATH, CL_MANAGER_IFACE, "CreateCase",
                       g_variant_new ("(s@a{sv})", "minor_mandatory_report",
@@ -67,11 +67,11 @@ test_qb_main_path (void)
   assert_state (h, path, "reported");
   assert_agency (h, path, "xn-psb");
   /* "立即" made 24 hours [M]: the exact instant, never rolled. */
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
   assert_field (h, path, "minor_id_number", MINOR_ID);
 
   step (h, path, "accept", F ("psb_case_no", S ("西公受〔2026〕1号")), "handling");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   assert_agency (h, path, "xn-psb");
   step (h, path, "conclude",
         F ("psb_outcome", S ("criminal_case_filed"),
@@ -99,14 +99,14 @@ test_qb_alternatives (void)
 {
   ClHarness *h = start ();
   g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL;
-  gint64 t0 = at (2026, 3, 2, 10, 0);
+  gint64 t0 = cl_test_at (2026, 3, 2, 10, 0);
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   a = qb_report (h, "逾期未受理", &a_path);
   /* Not accepted within the 24 hours: the procuratorate supervises. */
   expire (h, t0 + 25 * G_TIME_SPAN_HOUR, a_path, "escalate", "acceptance_overdue");
   assert_agency (h, a_path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, a_path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, 0);
   step (h, a_path, "urge_acceptance", F ("urge_letter_no", S ("督促受理函-1")), "acceptance_overdue");
   step (h, a_path, "accept", F ("psb_case_no", S ("受案-2")), "handling");
   step (h, a_path, "conclude", F ("psb_outcome", S ("no_offence")), "monitored");
@@ -115,7 +115,7 @@ test_qb_alternatives (void)
   /* Accountability by referral for sanctions instead of a suggestion. */
   b = qb_report (h, "未报告追责", &b_path);
   /* 24 hours from 03-03 11:00 (the clock moved on). */
-  g_assert_cmpint (deadline_of (h, b_path), ==, t0 + 49 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, t0 + 49 * G_TIME_SPAN_HOUR);
   step (h, b_path, "accept", F ("psb_case_no", S ("受案-3")), "handling");
   step (h, b_path, "conclude", F ("psb_outcome", S ("administrative_case")), "monitored");
   step (h, b_path, "find_nonreport",
@@ -134,7 +134,7 @@ test_qb_roles (void)
   if (!can_switch_users ())
     return;
   h = start ();
-  set_time (h, at (2026, 3, 2, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 10, 0));
   /* The unit that must report creates the case; public security does not. */
   g_assert_cmpint (ctl_as (h, UID_PSB, "create", "minor_mandatory_report", "-f", "title=x",
                            "-f", "receiving_psb=xn-psb", NULL), ==, 4);
@@ -198,12 +198,12 @@ test_fc_main_path (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL;
 
-  set_time (h, at (2026, 3, 2, 10, 0));                   /* a Monday */
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 10, 0));                   /* a Monday */
   id = fc_case (h, "未成年人犯罪记录封存", &path);
   g_assert_true (g_str_has_prefix (id, "FC-"));
   assert_state (h, path, "eligible");
   /* 3 calendar days [M] from Mon 03-02 → Thu 03-05. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 5));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 5));
 
   /* Not eligible: a sentence over 5 years; 18 at the offence; and the
    * sealed flag must be set with the transition. */
@@ -212,24 +212,24 @@ test_fc_main_path (void)
   refused (h, path, "seal", seal_fields (FALSE, 16, "sentenced", 36), "org.caselink.Error.Rejected");
   refused (h, path, "seal", seal_fields (TRUE, 16, "sentenced", 0), "org.caselink.Error.Rejected");
   step (h, path, "seal", seal_fields (TRUE, 16, "sentenced", 36), "sealed");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
 
   /* An authorised query: 7 working days [M] from Mon 03-02 → Wed 03-11. */
   refused (h, path, "request_query", F ("query_requester", S ("xn-psb")), "org.caselink.Error.MissingField");
   step (h, path, "request_query",
         F ("query_requester", S ("xn-psb"), "query_purpose", S ("case_handling"),
            "query_basis", S ("办理(2026)西公刑字第9号案件需要")), "query_pending");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 11));
-  set_time (h, at (2026, 3, 5, 10, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 11));
+  cl_test_set_time (h, cl_test_at (2026, 3, 5, 10, 0));
   step (h, path, "approve_query", F ("query_decision_reason", S ("司法机关办案需要")), "query_approved");
   /* The requester is named, but the sealing body keeps the case. */
   assert_agency (h, path, "");
   assert_field (h, path, "query_requester", "xn-psb");
   /* 30 calendar days [M] from Thu 03-05 → Sat 04-04, in Qingming: roll:
    * none keeps it. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 4));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 4));
   /* The access window closes by itself: sealed again. */
-  expire (h, at (2026, 4, 5, 10, 0), path, "close_query", "sealed");
+  expire (h, cl_test_at (2026, 4, 5, 10, 0), path, "close_query", "sealed");
   assert_agency (h, path, "");
 
   /* A query that is denied. */
@@ -253,7 +253,7 @@ test_fc_alternatives (void)
   ClHarness *h = start ();
   g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 10, 0));
   /* Non-prosecution and conditional non-prosecution are sealed whatever
    * the (absent) sentence. */
   a = fc_case (h, "不起诉记录封存", &a_path);
@@ -276,7 +276,7 @@ test_fc_roles (void)
   if (!can_switch_users ())
     return;
   h = start ();
-  set_time (h, at (2026, 3, 2, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 10, 0));
   g_assert_cmpint (ctl_as (h, UID_REPORTING, "create", "record_sealing", "-f", "title=x", NULL), ==, 4);
   id = ctl_create_as (h, UID_PSB, &path, "create", "record_sealing", "-f", "title=公安机关封存",
                       "-f", "subject_name=小刚", NULL);

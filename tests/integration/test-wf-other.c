@@ -38,48 +38,48 @@ test_xf_main_path (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));                    /* a Monday */
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));                    /* a Monday */
   id = xf_case (h, "征地补偿信访", &path);
   g_assert_true (g_str_has_prefix (id, "XF-"));
   /* Route within 15 days: Mon 03-02 → Tue 03-17. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 17));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 17));
   step (h, path, "route", F ("handling_agency", S ("qh-forestry"), "routed_on", S ("2026-03-02")), "routed");
   assert_agency (h, path, "qh-forestry");
   /* Objection window: 5 working days from Mon 03-02 → Mon 03-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 9));
 
   /* No objection: the routing stands by itself. */
-  expire (h, at (2026, 3, 10, 9, 0), path, "routing_settled", "accepting");
+  expire (h, cl_test_at (2026, 3, 10, 9, 0), path, "routing_settled", "accepting");
   /* Tell the petitioner within 15 days of routed_on 03-02 → Tue 03-17. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 17));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 17));
   step (h, path, "accept", NULL, "handling");
   /* 60 days from Tue 03-10 → Sat 05-09, a make-up working day: no roll. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 5, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 5, 9));
   refused (h, path, "extend_handling", NULL, "org.caselink.Error.MissingField");
   step (h, path, "extend_handling", F ("extension_reason", S ("情况复杂")), "handling");
   /* +30 from 05-09 → Mon 06-08. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 6, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 8));
   /* A decision carries its risk assessment. */
   refused (h, path, "answer", F ("handling_opinion", S ("补偿已足额发放")), "org.caselink.Error.MissingField");
   step (h, path, "answer", F ("handling_opinion", S ("补偿已足额发放"), RISK ("medium")), "answered");
   /* 30 days to ask for a review: 03-10 → Thu 04-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 9));
   step (h, path, "request_review", F ("review_agency", S ("qh-eco")), "reviewing");
   assert_agency (h, path, "qh-eco");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 9));
   step (h, path, "decide_review", F ("review_opinion", S ("维持"), RISK ("medium")), "review_answered");
   step (h, path, "request_re_review", F ("re_review_agency", S ("qh-gov")), "re_reviewing");
   assert_agency (h, path, "qh-gov");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 9));
   /* A hearing is not counted: paused from 03-10 to 03-20, ten days, so the
    * due day 04-09 moves to Sun 04-19, rolled to Mon 04-20. */
   step (h, path, "hold_hearing", NULL, "hearing");
-  set_time (h, at (2026, 3, 20, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 20, 9, 0));
   refused (h, path, "end_hearing", NULL, "org.caselink.Error.MissingField");
   step (h, path, "end_hearing", F ("hearing_note", S ("听证会意见")), "re_reviewing");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 20));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 20));
   step (h, path, "decide_re_review", F ("re_review_opinion", S ("复核维持，终结"), RISK ("low")), "closed");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   cl_harness_free (h);
 }
 
@@ -90,7 +90,7 @@ test_xf_alternatives (void)
   g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
   g_autofree char *d = NULL, *d_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   /* A matter for the courts: redirected. */
   a = xf_case (h, "应通过诉讼解决", &a_path);
   step (h, a_path, "redirect", F ("redirect_reason", S ("属于民事纠纷，告知向人民法院起诉")), "closed_redirected");
@@ -105,7 +105,7 @@ test_xf_alternatives (void)
   assert_agency (h, b_path, "qh-eco");
   step (h, b_path, "accept", NULL, "handling");
   /* 60 days from 03-02 → Fri 05-01, Labour Day: rolled to Wed 05-06. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 5, 6));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 5, 6));
 
   /* Objection rejected: the routing is maintained, and the body declines
    * (with its risk assessment). */
@@ -124,15 +124,15 @@ test_xf_alternatives (void)
   step (h, d_path, "request_review", F ("review_agency", S ("qh-gov")), "reviewing");
   step (h, d_path, "decide_review", F ("review_opinion", S ("复查意见"), RISK ("low")), "review_answered");
   /* 30 days from 03-02 → Wed 04-01. */
-  g_assert_cmpint (deadline_of (h, d_path), ==, end_of (2026, 4, 1));
-  expire (h, at (2026, 4, 2, 9, 0), d_path, "become_final", "closed");
+  g_assert_cmpint (cl_test_deadline_of (h, d_path), ==, cl_test_end_of (2026, 4, 1));
+  expire (h, cl_test_at (2026, 4, 2, 9, 0), d_path, "become_final", "closed");
 
-  expire (h, at (2026, 5, 7, 9, 0), b_path, "supervise", "supervised");
+  expire (h, cl_test_at (2026, 5, 7, 9, 0), b_path, "supervise", "supervised");
   assert_agency (h, b_path, "qh-eco");
   step (h, b_path, "answer", F ("handling_opinion", S ("逾期办结"), RISK ("low")), "answered");
   /* 30 days from Thu 05-07 → Sat 06-06: rolled to Mon 06-08. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 6, 8));
-  expire (h, at (2026, 6, 9, 9, 0), b_path, "become_final", "closed");
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 6, 8));
+  expire (h, cl_test_at (2026, 6, 9, 9, 0), b_path, "become_final", "closed");
   cl_harness_free (h);
 }
 
@@ -164,14 +164,14 @@ test_jd_main_path (void)
 {
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL, *again_path = NULL;
-  gint64 t0 = at (2026, 3, 2, 9, 0);
+  gint64 t0 = cl_test_at (2026, 3, 2, 9, 0);
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   id = jd_case (h, "强制隔离戒毒监督", &path);
   g_assert_true (g_str_has_prefix (id, "JD-"));
   assert_agency (h, path, "xn-psb");
   /* The family is notified within 24 hours (禁毒法 art.40). */
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
   refused (h, path, "admit",
            F ("family_notified", g_variant_new_boolean (FALSE), "psb_facility", S ("xn-psb"),
               "term_start", S ("2026-03-02")), "org.caselink.Error.Rejected");
@@ -179,15 +179,15 @@ test_jd_main_path (void)
         F ("family_notified", g_variant_new_boolean (TRUE), "psb_facility", S ("xn-psb"), "term_start", S ("2026-03-02")),
         "psb_facility");
   /* 6 months from term_start 2026-03-02, not rolled → Wed 09-02. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 9, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 9, 2));
   step (h, path, "transfer", F ("justice_facility", S ("qh-rehab"), "transfer_date", S ("2026-06-01")),
         "justice_facility");
   assert_agency (h, path, "qh-rehab");
   /* The 2-year term from term_start, not rolled → Thu 2028-03-02. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2028, 3, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2028, 3, 2));
 
   /* Early release after a year: refused by the deciding PSB. */
-  set_time (h, at (2027, 3, 5, 9, 0));
+  cl_test_set_time (h, cl_test_at (2027, 3, 5, 9, 0));
   refused (h, path, "propose_early_release",
            F ("proposal_type", S ("early_release"), "proposal_no", S ("提前解除意见-1"),
               "assessment_result", S ("诊断评估良好"), "served_over_one_year", g_variant_new_boolean (FALSE)),
@@ -198,33 +198,33 @@ test_jd_main_path (void)
         "pending_decision");
   assert_agency (h, path, "xn-psb");
   /* 7 days from 2027-03-05, not rolled → 03-12. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2027, 3, 12));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2027, 3, 12));
   step (h, path, "refuse_proposal", F ("decision_reason", S ("尚需巩固")), "justice_facility");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2028, 3, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2028, 3, 2));
 
   /* An extension proposed; the PSB decides late: supervised by itself. */
-  set_time (h, at (2028, 1, 10, 9, 0));
+  cl_test_set_time (h, cl_test_at (2028, 1, 10, 9, 0));
   step (h, path, "propose_extension",
         F ("proposal_type", S ("extension"), "proposal_no", S ("延长意见-1"), "assessment_result", S ("需延长"),
            "term_end", S ("2028-03-02")), "pending_decision");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2028, 1, 17));
-  expire (h, at (2028, 1, 18, 9, 0), path, "flag_decision_overdue", "decision_overdue");
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2028, 1, 17));
+  expire (h, cl_test_at (2028, 1, 18, 9, 0), path, "flag_decision_overdue", "decision_overdue");
   step (h, path, "correct_late_decision",
         F ("correction_notice_no", S ("纠正意见-1"), "violation_type", S ("decision_overdue")), "decision_overdue");
   refused (h, path, "approve_early_release", F ("decision_reason", S ("x")), "org.caselink.Error.Rejected");
   step (h, path, "approve_extension", F ("decision_reason", S ("同意延长"), "extension_until", S ("2029-03-02")),
         "extended");
   /* At most one more year from term_end, not rolled → 2029-03-02. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2029, 3, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2029, 3, 2));
 
   /* The term ends: released by itself, the family notified within 24 h. */
-  expire (h, at (2029, 3, 3, 9, 0), path, "release_on_term", "released");
-  g_assert_cmpint (deadline_of (h, path), ==, at (2029, 3, 4, 9, 0));
+  expire (h, cl_test_at (2029, 3, 3, 9, 0), path, "release_on_term", "released");
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_at (2029, 3, 4, 9, 0));
   step (h, path, "order_community_rehab",
         F ("release_certificate_no", S ("解除证明-1"), "community_rehab_agency", S ("xn-community")), "community_rehab");
   assert_agency (h, path, "xn-community");
   /* 3 years from 2029-03-03 → Wed 2032-03-03 (weekends only after 2026). */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2032, 3, 3));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2032, 3, 3));
 
   /* A serious breach: a new decision, a new linked case. */
   step (h, path, "recommit", F ("recommit_reason", S ("社区康复期间复吸")), "recommitted");
@@ -233,7 +233,7 @@ test_jd_main_path (void)
   assert_field (h, again_path, "person_name", "马某");
   assert_field (h, again_path, "person_id_number", ADULT_ID);
   assert_agency (h, again_path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, again_path), ==, at (2029, 3, 4, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, again_path), ==, cl_test_at (2029, 3, 4, 9, 0));
   cl_harness_free (h);
 }
 
@@ -242,9 +242,9 @@ test_jd_alternatives (void)
 {
   ClHarness *h = start ();
   g_autofree char *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
-  gint64 t0 = at (2026, 3, 2, 9, 0);
+  gint64 t0 = cl_test_at (2026, 3, 2, 9, 0);
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   b = jd_case (h, "逾期通知与逾期移交", &b_path);
 
   /* Early release approved, community rehabilitation that runs out. */
@@ -259,7 +259,7 @@ test_jd_alternatives (void)
   step (h, c_path, "order_community_rehab",
         F ("release_certificate_no", S ("证明-2"), "community_rehab_agency", S ("xn-community")), "community_rehab");
   /* 3 years from Mon 2026-03-02 → Fri 2029-03-02. */
-  g_assert_cmpint (deadline_of (h, c_path), ==, end_of (2029, 3, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, c_path), ==, cl_test_end_of (2029, 3, 2));
 
   /* The family is not notified in time. */
   expire (h, t0 + 25 * G_TIME_SPAN_HOUR, b_path, "flag_family_notice", "notice_overdue");
@@ -269,7 +269,7 @@ test_jd_alternatives (void)
         F ("family_notified", g_variant_new_boolean (TRUE), "psb_facility", S ("xn-psb"), "term_start", S ("2026-03-02")),
         "psb_facility");
   /* Not transferred within 6 months. */
-  expire (h, at (2026, 9, 3, 9, 0), b_path, "flag_late_transfer", "late_transfer");
+  expire (h, cl_test_at (2026, 9, 3, 9, 0), b_path, "flag_late_transfer", "late_transfer");
   step (h, b_path, "correct_late_transfer",
         F ("correction_notice_no", S ("纠正-2"), "violation_type", S ("late_transfer")), "late_transfer");
   step (h, b_path, "transfer", F ("justice_facility", S ("qh-rehab"), "transfer_date", S ("2026-09-04")),
@@ -277,11 +277,11 @@ test_jd_alternatives (void)
   step (h, b_path, "correct_assessment",
         F ("correction_notice_no", S ("纠正-3"), "violation_type", S ("assessment_irregularity")), "justice_facility");
   /* The term ends on 2028-03-02: released by itself, then discharged. */
-  expire (h, at (2028, 3, 3, 9, 0), b_path, "release_on_term", "released");
+  expire (h, cl_test_at (2028, 3, 3, 9, 0), b_path, "release_on_term", "released");
   refused (h, b_path, "discharge", NULL, "org.caselink.Error.MissingField");
   step (h, b_path, "discharge", F ("release_certificate_no", S ("证明-3")), "closed");
 
-  expire (h, at (2029, 3, 3, 9, 0), c_path, "complete_community_rehab", "closed");
+  expire (h, cl_test_at (2029, 3, 3, 9, 0), c_path, "complete_community_rehab", "closed");
   cl_harness_free (h);
 }
 
@@ -306,12 +306,12 @@ test_xz_paths (void)
   g_autofree char *a = NULL, *a_path = NULL, *b = NULL, *b_path = NULL, *c = NULL, *c_path = NULL;
   g_autofree char *e = NULL, *e_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   a = xz_resolving (h, "征收补偿争议化解", &a_path);
   g_assert_true (g_str_has_prefix (a, "XZ-"));
   assert_agency (h, a_path, "qh-forestry");
   /* 3 months [M] from Mon 03-02 → Tue 06-02; the methods keep it running. */
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 6, 2));
   step (h, a_path, "hold_hearing", F ("hearing_date", S ("2026-03-20"), "hearing_record", S ("公开听证")), "resolving");
   step (h, a_path, "mediate", F ("mediation_record", S ("促成双方和解")), "resolving");
   step (h, a_path, "explain", F ("explanation_record", S ("释法说理")), "resolving");
@@ -320,7 +320,7 @@ test_xz_paths (void)
   step (h, a_path, "grant_aid", F ("aid_decision_no", S ("救助-1"), "aid_amount", g_variant_new_double (5000)),
         "resolving");
   step (h, a_path, "sign_settlement", F ("settlement_agreement_no", S ("和解协议-1")), "resolving");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 6, 2));
   refused (h, a_path, "conclude_resolved", F ("outcome", S ("not_resolved"), "outcome_summary", S ("x")),
            "org.caselink.Error.Rejected");
   step (h, a_path, "conclude_resolved", F ("outcome", S ("settled"), "outcome_summary", S ("达成和解，申请人撤回监督申请")),
@@ -332,12 +332,12 @@ test_xz_paths (void)
   /* The period lapses: escalated to the chief by itself. */
   b = xz_resolving (h, "期满未化解", &b_path);
   e = xz_resolving (h, "期满后化解", &e_path);
-  expire (h, at (2026, 6, 3, 9, 0), b_path, "escalate", "escalated");
-  expire (h, at (2026, 6, 3, 9, 1), e_path, "escalate", "escalated");
-  g_assert_cmpint (deadline_of (h, b_path), ==, 0);
+  expire (h, cl_test_at (2026, 6, 3, 9, 0), b_path, "escalate", "escalated");
+  expire (h, cl_test_at (2026, 6, 3, 9, 1), e_path, "escalate", "escalated");
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, 0);
   step (h, b_path, "continue_resolution", F ("escalation_note", S ("继续化解")), "resolving");
   /* A new 3 months from Wed 06-03 → Thu 09-03. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 9, 3));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 9, 3));
   step (h, b_path, "correct_act", F ("correction_record", S ("部分纠正")), "resolving");
   refused (h, b_path, "conclude_unresolved", F ("outcome", S ("settled"), "outcome_summary", S ("x")),
            "org.caselink.Error.Rejected");
@@ -355,7 +355,7 @@ test_xz_paths (void)
 static GPtrArray *
 links_under (ClHarness *h, const char *id, const char *path, const char *relation)
 {
-  g_autoptr(GVariant) links = prop (h, path, "Links");
+  g_autoptr(GVariant) links = cl_test_case_prop (h, path, "Links");
   g_autofree char *inverse = g_strconcat (relation, "_of", NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
 
@@ -388,7 +388,7 @@ test_lx_paths (void)
   g_autoptr(GPtrArray) items = NULL;
   const char *la1, *la2, *la3;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   id = create (h, "joint_meeting", F ("title", S ("2026年第一次府检联席会议"), "domain", S ("general"),
                                       "meeting_type", S ("regular")), &path);
   g_assert_true (g_str_has_prefix (id, "LX-"));
@@ -399,13 +399,13 @@ test_lx_paths (void)
         "agenda_circulated");
   assert_agency (h, path, "qh-proc");
   /* Due at the end of the meeting day: 24 hours from 03-10 00:00. */
-  g_assert_cmpint (deadline_of (h, path), ==, at (2026, 3, 11, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_at (2026, 3, 11, 0, 0));
   step (h, path, "hold_meeting",
         F ("attendees", g_variant_new_strv ((const char *const[]) { "检察长", "副省长" }, 2),
            "attending_agencies", g_variant_new_strv ((const char *const[]) { "qh-proc", "qh-forestry", "xn-psb" }, 3)),
         "held");
   /* Minutes within 5 working days [M]: Mon 03-02 → Mon 03-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 3, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 9));
   step (h, path, "issue_minutes",
         F ("minutes_no", S ("纪要〔2026〕1号"),
            "decisions", g_variant_new_strv ((const char *const[]) { "建立线索移送台账", "开展联合检查" }, 2)),
@@ -426,8 +426,8 @@ test_lx_paths (void)
   assert_agency (h, la2, "xn-psb");
   /* Due at the end of action_due: 24 hours from 03-31 00:00; warned 3 days
    * before. */
-  g_assert_cmpint (deadline_of (h, la1), ==, at (2026, 4, 1, 0, 0));
-  g_assert_cmpint (deadline_of (h, la2), ==, at (2026, 4, 16, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, la1), ==, cl_test_at (2026, 4, 1, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, la2), ==, cl_test_at (2026, 4, 16, 0, 0));
 
   /* A meeting that did not take place on its day, then postponed and
    * cancelled; and one cancelled before any agenda. */
@@ -435,9 +435,9 @@ test_lx_paths (void)
   step (h, b_path, "circulate_agenda",
         F ("convener", S ("qh-forestry"), "meeting_date", S ("2026-03-03"), "agenda", S ("生态保护")),
         "agenda_circulated");
-  expire (h, at (2026, 3, 4, 9, 0), b_path, "lapse", "rescheduling");
+  expire (h, cl_test_at (2026, 3, 4, 9, 0), b_path, "lapse", "rescheduling");
   step (h, b_path, "circulate_agenda", F ("meeting_date", S ("2026-03-12")), "agenda_circulated");
-  g_assert_cmpint (deadline_of (h, b_path), ==, at (2026, 3, 13, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_at (2026, 3, 13, 0, 0));
   step (h, b_path, "postpone", F ("reschedule_reason", S ("主要领导出差")), "rescheduling");
   step (h, b_path, "cancel", F ("cancel_reason", S ("议题已另行处理")), "cancelled");
   c = create (h, "joint_meeting", F ("title", S ("取消的会议")), &c_path);
@@ -447,15 +447,15 @@ test_lx_paths (void)
   step (h, la1, "report_progress", F ("progress_report", S ("已起草台账")), "assigned");
   step (h, la1, "report_done", F ("completion_report", S ("台账已建立")), "completed");
   step (h, la1, "send_back", F ("return_reason", S ("缺少移送记录字段")), "assigned");
-  g_assert_cmpint (deadline_of (h, la1), ==, at (2026, 4, 1, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, la1), ==, cl_test_at (2026, 4, 1, 0, 0));
   step (h, la1, "report_done", F ("completion_report", S ("已补充")), "completed");
   step (h, la1, "accept_done", NULL, "closed");
 
   /* Item 2 runs late: escalated by itself, given a new date, done. */
-  expire (h, at (2026, 4, 16, 9, 0), la2, "escalate", "overdue");
+  expire (h, cl_test_at (2026, 4, 16, 9, 0), la2, "escalate", "overdue");
   assert_agency (h, la2, "xn-psb");
   step (h, la2, "reschedule", F ("action_due", S ("2026-04-30")), "assigned");
-  g_assert_cmpint (deadline_of (h, la2), ==, at (2026, 5, 1, 0, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, la2), ==, cl_test_at (2026, 5, 1, 0, 0));
   step (h, la2, "report_done", F ("completion_report", S ("联合检查完成")), "completed");
   step (h, la2, "accept_done", NULL, "closed");
 
@@ -477,7 +477,7 @@ test_roles (void)
   if (!can_switch_users ())
     return;
   h = start ();
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
 
   /* petition: the petition office registers and routes; the body routed to
    * accepts and answers; the office registers a review request. */

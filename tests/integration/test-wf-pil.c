@@ -46,36 +46,36 @@ test_gx_main_path (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));                    /* a Monday */
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));                    /* a Monday */
   id = create (h, "pil_administrative", F ("title", S ("青海湖非法采砂"), "domain", S ("ecology")), &path);
   g_assert_true (g_str_has_prefix (id, "GX-"));
   assert_state (h, path, "clue_received");
   /* 1 month [M] from Mon 2026-03-02 → Thu 04-02, a working day. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 2));
 
   step (h, path, "file_case",
         F ("filed_on", S ("2026-03-02"), "filing_no", S ("青检行公立〔2026〕1号"),
            "pil_field", S ("ecology_resources"), "respondent_agency", S ("qh-forestry")), "filed");
   /* 3 months [M] from filed_on 2026-03-02 → Tue 06-02; the same due day in
    * investigating and consulting, which count from the same date. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 2));
   step (h, path, "investigate", NULL, "investigating");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 2));
   step (h, path, "consult", NULL, "consulting");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 2));
   assert_agency (h, path, "qh-forestry");                  /* held by the agency consulted */
   step (h, path, "confirm_facts", F ("fact_confirmation_no", S ("事实确认书-1")), "consulting");
 
   step (h, path, "issue_suggestion", F ("suggestion_no", S ("青检行公建〔2026〕1号")), "awaiting_reply");
   /* 2 months (解释 art.21) from 03-02 → Sat 05-02, inside Labour Day
    * (05-01..05-05): rolled to Wed 05-06. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 5, 6));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 5, 6));
   assert_agency (h, path, "qh-forestry");
 
   /* No reply: the mandatory follow-up starts by itself. */
-  expire (h, at (2026, 5, 7, 9, 0), path, "start_follow_up", "follow_up_investigation");
+  expire (h, cl_test_at (2026, 5, 7, 9, 0), path, "start_follow_up", "follow_up_investigation");
   /* 2 months [M] from Thu 05-07 → Tue 07-07. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 7, 7));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 7, 7));
   assert_agency (h, path, "");                             /* back with the procuratorate (root's: none) */
 
   step (h, path, "propose_suit", F ("follow_up_findings", S ("采砂仍在继续")), "suit_review");
@@ -84,25 +84,25 @@ test_gx_main_path (void)
         F ("complaint_no", S ("青检行公诉〔2026〕1号"), "court", S ("xn-court"), "claims", S ("判令依法履职")),
         "suit_filed");
   assert_agency (h, path, "xn-court");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   step (h, path, "amend_claims", F ("claims", S ("确认不履职违法并判令履职")), "suit_filed");
 
-  set_time (h, at (2026, 7, 10, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 7, 10, 9, 0));
   step (h, path, "judge",
         F ("judgment_type", S ("order_performance"), "judgment_no", S ("(2026)青01行初1号"),
            "judgment_served_on", S ("2026-07-10")), "judged");
   /* 15 days to appeal from service on Fri 07-10 → Sat 07-25: rolled to
    * Mon 07-27. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 7, 27));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 7, 27));
 
   /* Nobody appealed: the judgment takes effect by itself. */
-  expire (h, at (2026, 7, 28, 9, 0), path, "take_effect", "performing");
+  expire (h, cl_test_at (2026, 7, 28, 9, 0), path, "take_effect", "performing");
   /* 2 months [M] from Tue 07-28 → Mon 09-28 (after Mid-Autumn 09-25..27). */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 9, 28));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 9, 28));
   assert_agency (h, path, "qh-forestry");
   step (h, path, "report_performance", F ("performance_report", S ("已取缔采砂点并复绿")), "lookback");
   step (h, path, "lookback_done", F ("lookback_result", S ("回头看：已整改到位")), "closed");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   cl_harness_free (h);
 }
 
@@ -114,7 +114,7 @@ test_gx_alternatives (void)
   g_autofree char *c = NULL, *c_path = NULL, *u = NULL, *u_path = NULL, *w = NULL, *w_path = NULL;
   g_autofree char *a = NULL, *a_path = NULL, *d = NULL, *d_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
 
   /* Refused at filing, by the chief, with reasons. */
   rej = create (h, "pil_administrative", F ("title", S ("不予立案")), &rej_path);
@@ -138,7 +138,7 @@ test_gx_alternatives (void)
   c = gx_investigating (h, "磋商后终结", &c_path);
   step (h, c_path, "consult", NULL, "consulting");
   step (h, c_path, "close_performed", F ("close_reason", S ("已全面履职")), "closing");
-  g_assert_cmpint (deadline_of (h, c_path), ==, end_of (2026, 3, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, c_path), ==, cl_test_end_of (2026, 3, 9));
   step (h, c_path, "notify_closure", F ("closure_notice_no", S ("终结决定书-1")), "closed");
 
   /* Urgent harm: 15 days (解释 art.21) from 03-02 → Tue 03-17; the agency
@@ -147,7 +147,7 @@ test_gx_alternatives (void)
   refused (h, u_path, "issue_urgent_suggestion", F ("suggestion_no", S ("建议-2")), "org.caselink.Error.MissingField");
   step (h, u_path, "issue_urgent_suggestion",
         F ("suggestion_no", S ("建议-2"), "urgency_reason", S ("污染正在扩大")), "awaiting_reply_urgent");
-  g_assert_cmpint (deadline_of (h, u_path), ==, end_of (2026, 3, 17));
+  g_assert_cmpint (cl_test_deadline_of (h, u_path), ==, cl_test_end_of (2026, 3, 17));
   step (h, u_path, "reply", F ("reply_summary", S ("已关停排污口"), "agency_performed", S ("performed")),
         "follow_up_investigation");
   step (h, u_path, "close_compliant",
@@ -184,18 +184,18 @@ test_gx_alternatives (void)
         F ("judgment_type", S ("confirm_illegal"), "judgment_no", S ("(2026)青01行初5号"),
            "judgment_served_on", S ("2026-03-02")), "judged");
   /* 15 days from 03-02 → Tue 03-17. */
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 3, 17));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 3, 17));
   step (h, a_path, "appeal", F ("appeal_no", S ("上诉状-5")), "on_appeal");
-  g_assert_cmpint (deadline_of (h, a_path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, 0);
   step (h, a_path, "final_judgment", F ("appeal_judgment_no", S ("(2026)青行终5号")), "performing");
   step (h, a_path, "start_lookback", NULL, "lookback");
   step (h, a_path, "apply_enforcement", F ("enforcement_application_no", S ("执行申请-5")), "performing");
   /* 2 months [M] from Thu 03-05 → Tue 05-05, inside Labour Day: Wed 05-06. */
-  set_time (h, at (2026, 3, 5, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 5, 9, 0));
   step (h, a_path, "start_lookback", NULL, "lookback");
   step (h, a_path, "apply_enforcement", F ("enforcement_application_no", S ("执行申请-6")), "performing");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 5, 6));
-  expire (h, at (2026, 5, 7, 9, 0), a_path, "start_lookback", "lookback");
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 5, 6));
+  expire (h, cl_test_at (2026, 5, 7, 9, 0), a_path, "start_lookback", "lookback");
   step (h, a_path, "lookback_done", F ("lookback_result", S ("执行到位")), "closed");
 
   cl_harness_free (h);
@@ -219,13 +219,13 @@ test_gm_paths (void)
   g_autofree char *m = NULL, *m_path = NULL, *o = NULL, *o_path = NULL, *r = NULL, *r_path = NULL;
   g_autofree char *x = NULL, *x_path = NULL, *s = NULL, *s_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   m = gm_investigating (h, "非法捕捞湟鱼", &m_path);
   g_assert_true (g_str_has_prefix (m, "GM-"));
   refused (h, m_path, "announce", F ("announcement_no", S ("公告-1")), "org.caselink.Error.MissingField");
   step (h, m_path, "announce", F ("announcement_no", S ("公告-1"), "liable_party", S ("张某")), "announcement");
   /* 30 days (解释 art.13) from Mon 03-02 → Wed 04-01. */
-  g_assert_cmpint (deadline_of (h, m_path), ==, end_of (2026, 4, 1));
+  g_assert_cmpint (cl_test_deadline_of (h, m_path), ==, cl_test_end_of (2026, 4, 1));
 
   /* A second case where an organisation sues within the 30 days: the
    * procuratorate supports it and closes. */
@@ -235,7 +235,7 @@ test_gm_paths (void)
   step (h, o_path, "support_suit", F ("support_letter_no", S ("支持起诉意见书-2")), "supported_closed");
 
   /* Nobody sued: suit review starts by itself. */
-  expire (h, at (2026, 4, 2, 9, 0), m_path, "announcement_lapsed", "suit_review");
+  expire (h, cl_test_at (2026, 4, 2, 9, 0), m_path, "announcement_lapsed", "suit_review");
   /* A government compensation suit on the same conduct comes first. */
   step (h, m_path, "suspend", F ("suspend_reason", S ("生态环境损害赔偿诉讼优先")), "suspended");
   step (h, m_path, "resume", NULL, "suit_review");
@@ -245,11 +245,11 @@ test_gm_paths (void)
   step (h, m_path, "judge", F ("judgment_no", S ("(2026)青01民初1号"), "judgment_served_on", S ("2026-04-03")),
         "judged");
   /* 15 days from Fri 04-03 → Sat 04-18: rolled to Mon 04-20. */
-  g_assert_cmpint (deadline_of (h, m_path), ==, end_of (2026, 4, 20));
+  g_assert_cmpint (cl_test_deadline_of (h, m_path), ==, cl_test_end_of (2026, 4, 20));
   step (h, m_path, "appeal", F ("appeal_no", S ("上诉状-1")), "on_appeal");
   step (h, m_path, "final_judgment", F ("appeal_judgment_no", S ("(2026)青民终1号")), "performing");
   /* 2 months [M] from Thu 04-02 → Tue 06-02. */
-  g_assert_cmpint (deadline_of (h, m_path), ==, end_of (2026, 6, 2));
+  g_assert_cmpint (cl_test_deadline_of (h, m_path), ==, cl_test_end_of (2026, 6, 2));
   step (h, m_path, "start_lookback", NULL, "lookback");
   step (h, m_path, "apply_enforcement", F ("enforcement_application_no", S ("执行-1")), "performing");
   step (h, m_path, "start_lookback", NULL, "lookback");
@@ -302,11 +302,11 @@ test_st_confirmation (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   id = st_consulting (h, "草原生态损害赔偿", &path);
   g_assert_true (g_str_has_prefix (id, "ST-"));
   /* 90 days [M] from Mon 03-02 → Sun 05-31: rolled to Mon 06-01. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 6, 1));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 1));
 
   step (h, path, "agree", F ("agreement_no", S ("赔偿协议-1"), "restoration_plan", S ("补植复绿200亩")),
         "agreement_signed");
@@ -314,11 +314,11 @@ test_st_confirmation (void)
   assert_agency (h, path, "xn-court");
   step (h, path, "publish_notice", F ("notice_no", S ("公告-1")), "public_notice");
   /* At least 30 days (若干规定 art.20) from 03-02, not rolled → Wed 04-01. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 1));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 1));
   /* The court cannot rule before the notice period is over. */
   refused (h, path, "confirm", F ("confirmation_ruling_no", S ("裁定-1")), "org.caselink.Error.InvalidTransition");
 
-  expire (h, at (2026, 4, 2, 9, 0), path, "end_notice", "confirmation_review");
+  expire (h, cl_test_at (2026, 4, 2, 9, 0), path, "end_notice", "confirmation_review");
   step (h, path, "confirm", F ("confirmation_ruling_no", S ("(2026)青01民特1号")), "restoration");
   assert_agency (h, path, "");
   step (h, path, "record_restoration",
@@ -337,7 +337,7 @@ test_st_failure (void)
   g_autofree char *f = NULL, *f_path = NULL, *pil_path = NULL;
   g_autofree char *s = NULL, *s_path = NULL, *r = NULL, *r_path = NULL, *n = NULL, *n_path = NULL;
 
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
   f = st_consulting (h, "磋商期满", &f_path);
   s = st_consulting (h, "赔偿诉讼", &s_path);
   r = st_consulting (h, "不予确认", &r_path);
@@ -362,12 +362,12 @@ test_st_failure (void)
   step (h, r_path, "publish_notice", F ("notice_no", S ("公告-3")), "public_notice");
 
   /* The consultation period lapses (06-01) and the notice (04-01) too. */
-  expire (h, at (2026, 6, 2, 9, 0), f_path, "fail_consultation", "consultation_failed");
-  expire (h, at (2026, 6, 2, 9, 1), r_path, "end_notice", "confirmation_review");
+  expire (h, cl_test_at (2026, 6, 2, 9, 0), f_path, "fail_consultation", "consultation_failed");
+  expire (h, cl_test_at (2026, 6, 2, 9, 1), r_path, "end_notice", "confirmation_review");
   step (h, r_path, "refuse_confirmation", F ("refusal_reason", S ("协议损害公共利益")), "consultation_failed");
   step (h, r_path, "resume_consultation", NULL, "consulting");
   /* A new 90 days [M] from Tue 06-02 → Mon 08-31. */
-  g_assert_cmpint (deadline_of (h, r_path), ==, end_of (2026, 8, 31));
+  g_assert_cmpint (cl_test_deadline_of (h, r_path), ==, cl_test_end_of (2026, 8, 31));
 
   /* The right holder will not sue: the matter goes to civil PIL, a linked
    * pil_civil case with the liable party copied. */
@@ -395,7 +395,7 @@ test_roles (void)
   if (!can_switch_users ())
     return;
   h = start ();
-  set_time (h, at (2026, 3, 2, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 9, 0));
 
   /* Who may open a case: proc_pil, or an agency handing over a clue. */
   g_assert_cmpint (ctl_as (h, UID_PSB, "create", "pil_administrative", "-f", "title=x", NULL), ==, 4);

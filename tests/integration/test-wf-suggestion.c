@@ -65,17 +65,17 @@ test_main_path (void)
   g_autofree char *id = NULL, *path = NULL;
   const char *cc[] = { "市委政法委", "市人大常委会", NULL };
 
-  set_time (h, at (2026, 7, 31, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 7, 31, 9, 0));
   id = new_suggestion (h, "落实八号检察建议：危化品企业安全隐患", &path);
   g_assert_true (g_str_has_prefix (id, "JJ-2026-"));
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
 
   adv_refused (h, path, "approve", NO_FIELDS, "org.caselink.Error.MissingField", "recipient_agency");
   adv (h, path, "approve", approval_fields (), "approved");
   assert_taken_by (h, path, "approve", NULL, "proc_chief");
 
   /* 宣告送达 with copies; not as urgent when urgent is set. */
-  set_time (h, at (2026, 8, 3, 10, 0));                 /* Monday */
+  cl_test_set_time (h, cl_test_at (2026, 8, 3, 10, 0));                 /* Monday */
   adv_refused (h, path, "serve", NO_FIELDS, "org.caselink.Error.MissingField", "service_mode");
   adv_refused (h, path, "serve", cl_test_fields ("service_mode", S ("ceremony"), "urgent", g_variant_new_boolean (TRUE),
                                                  NULL), "org.caselink.Error.Rejected", "urgent");
@@ -86,10 +86,10 @@ test_main_path (void)
   /* Held by the recipient; 2 months from Mon 08-03 → Sat 10-03, in the
    * National Day holiday → Thu 10-08. */
   assert_agency (h, path, "xn-yjj");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 8));
   g_assert_cmpuint (count_notes (h, path, "deadline", "2 months"), ==, 1);
 
-  set_time (h, at (2026, 9, 10, 15, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 10, 15, 0));
   adv_refused (h, path, "reply", cl_test_fields ("reply_content", S ("已整改"), NULL),
                "org.caselink.Error.MissingField", "reply_adoption");
   adv (h, path, "reply", cl_test_fields ("reply_content", S ("已开展专项检查，整改隐患 37 处"),
@@ -97,7 +97,7 @@ test_main_path (void)
                                          "rectification", S ("建立风险分级管控台账"), NULL), "evaluating");
   assert_taken_by (h, path, "reply", NULL, "recipient");
   assert_agency (h, path, "qh-proc");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   adv_refused (h, path, "accept_reasons", cl_test_fields ("close_reason", S ("x"), NULL),
                "org.caselink.Error.Rejected", "reply_adoption");
   adv (h, path, "adopt", NO_FIELDS, "adopted");
@@ -113,28 +113,28 @@ test_objection (void)
 
   /* Objection, re-examined, maintained: the reply period pauses meanwhile.
    * Served Mon 06-15: 2 months → Sat 08-15 → Mon 08-17. */
-  set_time (h, at (2026, 6, 15, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 6, 15, 10, 0));
   a = new_suggestion (h, "社会治理检察建议：电动自行车充电隐患", &a_path);
   adv (h, a_path, "approve", approval_fields (), "approved");
   adv (h, a_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 17));
-  set_time (h, at (2026, 6, 20, 10, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 17));
+  cl_test_set_time (h, cl_test_at (2026, 6, 20, 10, 0));
   adv_refused (h, a_path, "object", NO_FIELDS, "org.caselink.Error.MissingField", "objection");
   adv (h, a_path, "object", cl_test_fields ("objection", S ("部分事项不属本单位职责"), NULL), "re_examining");
   assert_agency (h, a_path, "qh-proc");
   /* While paused the due instant is kept and nothing expires. */
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 17));
-  set_time (h, at (2026, 6, 25, 10, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 17));
+  cl_test_set_time (h, cl_test_at (2026, 6, 25, 10, 0));
   adv (h, a_path, "maintain", cl_test_fields ("re_exam_result", S ("异议不成立，已说明理由"), NULL), "awaiting_reply");
   /* 5 days paused (06-20 … 06-24) are added to the due day the clock had,
    * Mon 08-17 → Sat 08-22, rolled → Mon 08-24. */
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 8, 24));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 24));
   g_assert_cmpuint (count_notes (h, a_path, "deadline", "resumed"), ==, 1);
   assert_agency (h, a_path, "xn-yjj");
 
   /* Urgent: a shorter period, 15 calendar days by default [M]. Objected,
    * amended and served again with a new period. */
-  set_time (h, at (2026, 9, 18, 9, 0));                 /* Friday */
+  cl_test_set_time (h, cl_test_at (2026, 9, 18, 9, 0));                 /* Friday */
   b = new_suggestion (h, "紧急检察建议：尾矿库溃坝风险", &b_path);
   adv (h, b_path, "approve", approval_fields (), "approved");
   adv_refused (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), NULL),
@@ -145,15 +145,15 @@ test_objection (void)
                                                   "urgent", g_variant_new_boolean (TRUE), NULL),
        "awaiting_reply_urgent");
   /* 15 days from Fri 09-18 → Sat 10-03, a holiday → Thu 10-08. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 10, 8));
   adv (h, b_path, "object", cl_test_fields ("objection", S ("整改期限过短"), NULL), "re_examining");
-  set_time (h, at (2026, 9, 21, 9, 0));                 /* Monday */
+  cl_test_set_time (h, cl_test_at (2026, 9, 21, 9, 0));                 /* Monday */
   adv (h, b_path, "amend", cl_test_fields ("re_exam_result", S ("异议成立，修改建议内容"), NULL), "approved");
   assert_taken_by (h, b_path, "amend", NULL, "proc_chief");
-  g_assert_cmpint (deadline_of (h, b_path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, 0);
   adv (h, b_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply_urgent");
   /* A new period: 15 days from Mon 09-21 → Tue 10-06 → Thu 10-08. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 10, 8));
 
   /* Withdrawn after an objection; a draft abandoned. */
   c = new_suggestion (h, "撤回的检察建议", &c_path);
@@ -181,17 +181,17 @@ test_expiry_escalation (void)
   /* No reply in 2 months: served Mon 03-02 → Sat 05-02, in the Labour Day
    * holiday → Wed 05-06. Missed: urged by the system, a new 15-day period
    * [M] from Thu 05-07 → Fri 05-22, missed too: overdue, nothing fires. */
-  set_time (h, at (2026, 3, 2, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 3, 2, 10, 0));
   a = new_suggestion (h, "逾期未回复", &a_path);
   adv (h, a_path, "approve", approval_fields (), "approved");
   adv (h, a_path, "serve", cl_test_fields ("service_mode", S ("written"), NULL), "awaiting_reply");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 5, 6));
-  set_time (h, at (2026, 5, 7, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 5, 6));
+  cl_test_set_time (h, cl_test_at (2026, 5, 7, 9, 0));
   wait_for (h, a_path, "urged", FALSE);
   assert_taken_by (h, a_path, "urge", "caselinkd", "system");
   assert_agency (h, a_path, "xn-yjj");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 5, 22));
-  set_time (h, at (2026, 5, 23, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 5, 22));
+  cl_test_set_time (h, cl_test_at (2026, 5, 23, 9, 0));
   wait_for (h, a_path, "urged", TRUE);
 
   /* No good reason: escalated; the recipient then replies, not adopting,
@@ -224,12 +224,12 @@ test_expiry_escalation (void)
   more = g_strconcat (conf, "[deadlines]\nprocuratorial_suggestion.awaiting_reply_urgent=5 working_days\n", NULL);
   g_assert_true (g_file_set_contents (cl_harness_config_path (h), more, -1, NULL));
   cl_harness_start_daemon (h);
-  set_time (h, at (2026, 9, 18, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 18, 9, 0));
   c = new_suggestion (h, "本地紧急期限", &c_path);
   adv (h, c_path, "approve", approval_fields (), "approved");
   adv (h, c_path, "serve_urgent", cl_test_fields ("service_mode", S ("written"), "urgent", S ("true"),
                                                   "urgent_reason", S ("紧急"), NULL), "awaiting_reply_urgent");
-  g_assert_cmpint (deadline_of (h, c_path), ==, end_of (2026, 9, 24));
+  g_assert_cmpint (cl_test_deadline_of (h, c_path), ==, cl_test_end_of (2026, 9, 24));
   g_assert_cmpuint (count_notes (h, c_path, "deadline", "[deadlines]"), ==, 1);
   cl_harness_free (h);
 }
@@ -245,7 +245,7 @@ test_roles (void)
   if (!ctl_as_prerequisites ())
     return;
   h = start ();
-  set_time (h, at (2026, 8, 3, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 8, 3, 10, 0));
 
   /* A procuratorial department drafts; not the addressee, not an agency. */
   g_assert_cmpint (ctl_as (h, U_RECIPIENT, NULL, "create", "procuratorial_suggestion", "-f", "title=x", NULL), ==, 4);

@@ -38,7 +38,7 @@
 static char *
 field_str (ClHarness *h, const char *path, const char *key)
 {
-  g_autoptr(GVariant) fields = prop (h, path, "Fields");
+  g_autoptr(GVariant) fields = cl_test_case_prop (h, path, "Fields");
   char *s = NULL;
 
   if (!g_variant_lookup (fields, key, "s", &s))
@@ -50,7 +50,7 @@ field_str (ClHarness *h, const char *path, const char *key)
 static char *
 linked (ClHarness *h, const char *path, const char *relation, char **other_path)
 {
-  g_autoptr(GVariant) links = prop (h, path, "Links");
+  g_autoptr(GVariant) links = cl_test_case_prop (h, path, "Links");
 
   g_assert_cmpstr (g_variant_get_type_string (links), ==, "a(sss)");
   for (gsize i = 0; i < g_variant_n_children (links); i++)
@@ -130,13 +130,13 @@ test_forward_main_path (void)
   g_autofree char *id = NULL, *path = NULL;
   const char *team1[] = { "张三", NULL };
   const char *team2[] = { "张三", "李四", NULL };
-  gint64 t0 = at (2026, 9, 29, 10, 0);                  /* Tuesday */
+  gint64 t0 = cl_test_at (2026, 9, 29, 10, 0);                  /* Tuesday */
 
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   id = new_transfer (h, "某化工企业非法排放含重金属废水案", &path);
   g_assert_true (g_str_has_prefix (id, "FT-2026-"));
   assert_agency (h, path, "ecology-bureau");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
 
   /* The special team has at least two officers (art.5). */
   adv_refused (h, path, "form_team", cl_test_fields ("special_team", g_variant_new_strv (team1, -1),
@@ -157,64 +157,64 @@ test_forward_main_path (void)
   assert_taken_by (h, path, "submit_report", NULL, "agency_officer");
   /* 3 calendar days from Tue 09-29: Fri 10-02 is in the National Day
    * holiday, rolled to the next working day, Thu 10-08. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 8));
   g_assert_cmpuint (count_notes (h, path, "deadline", "3 calendar_days"), ==, 1);
 
   adv (h, path, "approve", NO_FIELDS, "approved");
   assert_taken_by (h, path, "approve", NULL, "agency_head");
   /* 24 hours to transfer: the exact instant, never rolled. */
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
 
-  set_time (h, at (2026, 9, 30, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 30, 9, 0));
   adv_refused (h, path, "dispatch", NO_FIELDS, "org.caselink.Error.MissingField", "transfer_letter");
   adv (h, path, "dispatch", cl_test_fields ("psb_agency", S ("xn-psb"), "transfer_letter", S ("西环移〔2026〕1号"),
                                             "investigation_report", S ("调查报告"),
                                             "exhibit_list", S ("废水采样瓶 12 个"), NULL), "transferred");
   /* Held by the PSB now; 24 hours to sign or forward, across the holiday. */
   assert_agency (h, path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, path), ==, at (2026, 10, 1, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_at (2026, 10, 1, 9, 0));
 
   adv (h, path, "sign_receipt", cl_test_fields ("receipt_no", S ("西公受〔2026〕88号"), NULL), "psb_review");
   assert_taken_by (h, path, "sign_receipt", NULL, "psb");
   /* 3 calendar days from 09-30 → Sat 10-03, a holiday → Thu 10-08. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 8));
 
   /* Materials incomplete: the agency supplements within 3 days. */
   adv_refused (h, path, "request_supplement", NO_FIELDS, "org.caselink.Error.MissingField", "supplement_items");
   adv (h, path, "request_supplement", cl_test_fields ("supplement_items", S ("检测报告原件"), NULL), "supplementing");
   assert_agency (h, path, "ecology-bureau");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 8));
-  set_time (h, at (2026, 10, 8, 10, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 8));
+  cl_test_set_time (h, cl_test_at (2026, 10, 8, 10, 0));
   adv (h, path, "supplement", cl_test_fields ("supplement_materials", S ("检测报告原件"), NULL), "psb_review");
   assert_agency (h, path, "xn-psb");
   /* A fresh 3 days from Thu 10-08 → Sun 10-11 → Mon 10-12. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 12));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 12));
 
   /* Economic-crime extensions need econ_crime, and approvals. */
   adv_refused (h, path, "extend_econ", NO_FIELDS, "org.caselink.Error.Rejected", "econ_crime");
   adv (h, path, "extend_econ", cl_test_fields ("econ_crime", g_variant_new_boolean (TRUE), NULL), "psb_review");
   /* +7 calendar days from the due day 10-12 → Mon 10-19. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 19));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 19));
   adv_refused (h, path, "extend_econ_complex", NO_FIELDS, "org.caselink.Error.MissingField", "county_approval_no");
   adv (h, path, "extend_econ_complex", cl_test_fields ("county_approval_no", S ("西公批〔2026〕5号"), NULL),
        "psb_review");
   /* +20 from 10-19 → Sun 11-08 → Mon 11-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 11, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 11, 9));
   adv_refused (h, path, "extend_econ_major", NO_FIELDS, "org.caselink.Error.MissingField", "higher_approval_no");
   adv (h, path, "extend_econ_major", cl_test_fields ("higher_approval_no", S ("青公批〔2026〕2号"), NULL), "psb_review");
   /* +30 from 11-09 → Wed 12-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 12, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 12, 9));
   g_assert_cmpuint (count_notes (h, path, "deadline", "extended by 30 calendar_days"), ==, 1);
 
-  set_time (h, at (2026, 10, 9, 15, 0));                /* Friday */
+  cl_test_set_time (h, cl_test_at (2026, 10, 9, 15, 0));                /* Friday */
   adv (h, path, "file", cl_test_fields ("filing_notice_no", S ("西公立〔2026〕12号"), NULL), "filed");
   assert_agency (h, path, "ecology-bureau");
   /* Exhibits within 3 days of the filing notice: Fri 10-09 → Sat 10-10
    * (a make-up working day), 11, 12 → Mon 10-12. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 10, 12));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 12));
   adv (h, path, "handover_exhibits", cl_test_fields ("handover_record", S ("移交清单 1 份"), NULL), "closed");
   assert_taken_by (h, path, "handover_exhibits", NULL, "agency_officer");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   g_assert_false (overdue_of (h, path));
   cl_harness_free (h);
 }
@@ -225,14 +225,14 @@ test_forward_alternatives (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL, *id2 = NULL, *path2 = NULL, *id3 = NULL, *path3 = NULL;
   const char *team[] = { "王五", "赵六", NULL };
-  gint64 t0 = at (2026, 11, 2, 9, 0);                   /* Monday */
+  gint64 t0 = cl_test_at (2026, 11, 2, 9, 0);                   /* Monday */
 
   /* Transfer late: the 24 hours pass, the case is overdue, nothing fires. */
-  set_time (h, t0);
+  cl_test_set_time (h, t0);
   id = new_transfer (h, "超期移送", &path);
   to_approved (h, path);
-  g_assert_cmpint (deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
-  set_time (h, t0 + 25 * G_TIME_SPAN_HOUR);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
+  cl_test_set_time (h, t0 + 25 * G_TIME_SPAN_HOUR);
   wait_for (h, path, "approved", TRUE);
   g_assert_cmpuint (count_notes (h, path, "deadline", "missed"), ==, 1);
   adv (h, path, "dispatch", cl_test_fields ("psb_agency", S ("xn-psb"), "transfer_letter", S ("移送书"),
@@ -245,23 +245,23 @@ test_forward_alternatives (void)
   adv (h, path, "redirect", cl_test_fields ("redirect_reason", S ("犯罪地在海东市"), "psb_agency", S ("hd-psb"), NULL),
        "redirected");
   assert_agency (h, path, "hd-psb");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
   adv (h, path, "sign_receipt", cl_test_fields ("receipt_no", S ("东公受 7"), NULL), "psb_review");
 
   /* Not filed → reconsideration → filed after all. */
-  set_time (h, at (2026, 11, 4, 10, 0));                /* Wednesday */
+  cl_test_set_time (h, cl_test_at (2026, 11, 4, 10, 0));                /* Wednesday */
   adv_refused (h, path, "not_file", cl_test_fields ("not_file_reasons", S ("情节显著轻微"), NULL),
                "org.caselink.Error.MissingField", "not_file_notice_no");
   adv (h, path, "not_file", cl_test_fields ("not_file_reasons", S ("情节显著轻微"),
                                             "not_file_notice_no", S ("东公不立〔2026〕3号"), NULL), "not_filed");
   assert_agency (h, path, "ecology-bureau");
   /* 3 calendar days to ask for reconsideration: Sat 11-07 → Mon 11-09. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 11, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 11, 9));
   adv (h, path, "request_reconsideration", cl_test_fields ("reconsideration_request_no", S ("复议 1"), NULL),
        "reconsidering");
   assert_taken_by (h, path, "request_reconsideration", NULL, "agency_head");
   assert_agency (h, path, "hd-psb");
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 11, 9));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 11, 9));
   adv_refused (h, path, "reconsider_file", cl_test_fields ("reconsideration_decision_no", S ("复决 1"), NULL),
                "org.caselink.Error.MissingField", "filing_notice_no");
   adv (h, path, "reconsider_file", cl_test_fields ("reconsideration_decision_no", S ("复决 1"),
@@ -278,7 +278,7 @@ test_forward_alternatives (void)
                                                   "suspected_crime", S ("true"), NULL), "awaiting_approval");
   adv_refused (h, path2, "refuse", NO_FIELDS, "org.caselink.Error.MissingField", "refusal_reason");
   adv (h, path2, "refuse", cl_test_fields ("refusal_reason", S ("证据不足"), NULL), "refused");
-  g_assert_cmpint (deadline_of (h, path2), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path2), ==, 0);
   adv (h, path2, "handle_administratively", NO_FIELDS, "admin_handling");
   adv_refused (h, path2, "close_admin", cl_test_fields ("admin_decision", S ("罚款 5 万元"), NULL),
                "org.caselink.Error.Rejected", "condition failed");
@@ -332,7 +332,7 @@ test_not_filed_to_supervision (void)
   ClHarness *h = start ();
   g_autofree char *id = NULL, *path = NULL, *lj = NULL, *lj_path = NULL, *v = NULL;
 
-  set_time (h, at (2026, 4, 24, 9, 0));                  /* Friday */
+  cl_test_set_time (h, cl_test_at (2026, 4, 24, 9, 0));                  /* Friday */
   id = new_transfer (h, "某公司非法采矿案", &path);
   to_approved (h, path);
   to_psb_review (h, path);
@@ -344,14 +344,14 @@ test_not_filed_to_supervision (void)
        "not_filed_final");
   /* Still disagreeing, the agency must propose supervision within 3 days:
    * Fri 04-24 → Mon 04-27. */
-  g_assert_cmpint (deadline_of (h, path), ==, end_of (2026, 4, 27));
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 4, 27));
   assert_agency (h, path, "ecology-bureau");
   adv_refused (h, path, "propose_supervision", NO_FIELDS, "org.caselink.Error.MissingField", "procuratorate");
   adv (h, path, "propose_supervision", cl_test_fields ("procuratorate", S ("qh-proc"),
                                                        "supervision_proposal_no", S ("西环监建 1"), NULL),
        "supervision_proposed");
   assert_agency (h, path, "qh-proc");
-  g_assert_cmpint (deadline_of (h, path), ==, 0);
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, 0);
 
   /* The filing_supervision case, linked both ways, with the copied fields. */
   lj = assert_spawned (h, id, path, "filing_supervision", &lj_path);
@@ -370,36 +370,36 @@ test_not_filed_to_supervision (void)
 
   /* The procuratorate asks the PSB for its reasons: 7 days from Tue 04-28
    * → Tue 05-05, in the Labour Day holiday → Wed 05-06. */
-  set_time (h, at (2026, 4, 28, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 4, 28, 9, 0));
   adv (h, lj_path, "review", NO_FIELDS, "reviewing");
   adv_refused (h, lj_path, "request_reasons", NO_FIELDS, "org.caselink.Error.MissingField", "reasons_request_no");
   adv (h, lj_path, "request_reasons", cl_test_fields ("reasons_request_no", S ("青检要说 1"), NULL), "awaiting_reasons");
   assert_agency (h, lj_path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, lj_path), ==, end_of (2026, 5, 6));
+  g_assert_cmpint (cl_test_deadline_of (h, lj_path), ==, cl_test_end_of (2026, 5, 6));
   adv (h, lj_path, "submit_reasons", cl_test_fields ("psb_reasons", S ("证据不足"), NULL), "reasons_received");
   assert_taken_by (h, lj_path, "submit_reasons", NULL, "psb");
   assert_agency (h, lj_path, "qh-proc");
 
   /* The reasons fail: the chief's notice to file; 15 days from Wed 05-06
    * → Thu 05-21. Missed: the 纠正违法通知书 follows by itself. */
-  set_time (h, at (2026, 5, 6, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 5, 6, 10, 0));
   adv_refused (h, lj_path, "reasons_invalid", NO_FIELDS, "org.caselink.Error.MissingField", "notice_to_file_no");
   adv (h, lj_path, "reasons_invalid", cl_test_fields ("notice_to_file_no", S ("青检通立 1"), NULL), "notice_to_file");
   assert_taken_by (h, lj_path, "reasons_invalid", NULL, "proc_chief");
   assert_agency (h, lj_path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, lj_path), ==, end_of (2026, 5, 21));
-  set_time (h, at (2026, 5, 22, 8, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, lj_path), ==, cl_test_end_of (2026, 5, 21));
+  cl_test_set_time (h, cl_test_at (2026, 5, 22, 8, 0));
   wait_for (h, lj_path, "correction_notice", FALSE);
   assert_taken_by (h, lj_path, "issue_correction_notice", "caselinkd", "system");
   g_assert_cmpuint (count_notes (h, lj_path, "transition", "fired on expiry"), ==, 1);
 
   /* The PSB files: monitored; 3 months from Mon 05-25 → Tue 08-25. Not
    * concluded by then: the 催办函 follows by itself. */
-  set_time (h, at (2026, 5, 25, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 5, 25, 10, 0));
   adv (h, lj_path, "psb_files", cl_test_fields ("filing_decision_no", S ("西公立〔2026〕30号"), NULL),
        "monitoring_investigation");
-  g_assert_cmpint (deadline_of (h, lj_path), ==, end_of (2026, 8, 25));
-  set_time (h, at (2026, 8, 26, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, lj_path), ==, cl_test_end_of (2026, 8, 25));
+  cl_test_set_time (h, cl_test_at (2026, 8, 26, 9, 0));
   wait_for (h, lj_path, "reminder_sent", FALSE);
   assert_taken_by (h, lj_path, "send_reminder", "caselinkd", "system");
   adv (h, lj_path, "conclude", cl_test_fields ("conclusion", S ("已移送审查起诉"), NULL), "concluded");
@@ -433,12 +433,12 @@ test_filing_supervision_alternatives (void)
 
   /* The reasons stand: the petitioner is told within 10 days; from Mon
    * 09-21 that is Thu 10-01, a holiday → Thu 10-08. */
-  set_time (h, at (2026, 9, 21, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 21, 9, 0));
   a = new_supervision (h, "拒不支付劳动报酬不立案监督", &a_path);
   adv (h, a_path, "request_reasons", cl_test_fields ("reasons_request_no", S ("要说 2"), NULL), "awaiting_reasons");
   adv (h, a_path, "submit_reasons", cl_test_fields ("psb_reasons", S ("已足额支付"), NULL), "reasons_received");
   adv (h, a_path, "reasons_valid", NO_FIELDS, "informing_petitioner");
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 10, 8));
   adv_refused (h, a_path, "inform", NO_FIELDS, "org.caselink.Error.MissingField", "inform_letter_no");
   adv (h, a_path, "inform", cl_test_fields ("inform_letter_no", S ("告知 2"), NULL), "reasons_upheld");
 
@@ -447,26 +447,26 @@ test_filing_supervision_alternatives (void)
    * the correction opinion follows by itself; the chief then orders filing,
    * which is missed too; the violation notice is ignored; up one level, and
    * a procuratorial suggestion closes the case. */
-  set_time (h, at (2026, 6, 12, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 6, 12, 9, 0));
   b = new_supervision (h, "逾期不作立案决定", &b_path);
   adv (h, b_path, "request_delay_explanation", NO_FIELDS, "awaiting_explanation");
   assert_agency (h, b_path, "xn-psb");
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 6, 22));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 6, 22));
   d = new_supervision (h, "纠正意见后仍不立案", &d_path);
   adv (h, d_path, "request_delay_explanation", NO_FIELDS, "awaiting_explanation");
-  set_time (h, at (2026, 6, 23, 0, 30));
+  cl_test_set_time (h, cl_test_at (2026, 6, 23, 0, 30));
   wait_for (h, b_path, "correction_opinion", FALSE);
   wait_for (h, d_path, "correction_opinion", FALSE);
   assert_taken_by (h, b_path, "issue_correction_opinion", "caselinkd", "system");
   adv (h, b_path, "order_filing", cl_test_fields ("notice_to_file_no", S ("通立 3"), NULL), "notice_to_file");
   /* 15 days from Tue 06-23 → Wed 07-08. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 7, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 7, 8));
   /* After the correction opinion the PSB decides not to file: reviewed
    * again; it gives no reasons, and the chief orders filing anyway. */
   adv (h, d_path, "psb_decides_not_to_file", cl_test_fields ("not_file_reasons", S ("证据不足"), NULL), "reviewing");
   adv (h, d_path, "request_reasons", cl_test_fields ("reasons_request_no", S ("要说 4"), NULL), "awaiting_reasons");
   adv (h, d_path, "reasons_invalid", cl_test_fields ("notice_to_file_no", S ("通立 4"), NULL), "notice_to_file");
-  set_time (h, at (2026, 7, 9, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 7, 9, 9, 0));
   wait_for (h, b_path, "correction_notice", FALSE);
   wait_for (h, d_path, "correction_notice", FALSE);
   adv (h, d_path, "escalate", cl_test_fields ("escalation_report", S ("报省院"), NULL), "escalated");
@@ -526,9 +526,9 @@ test_supervise_transfer (void)
   /* The agency agrees and opens a transfer case, linked both ways. The
    * reply period is this file's default, 15 calendar days [M]: from Wed
    * 09-16 → Thu 10-01, a holiday → Thu 10-08. */
-  set_time (h, at (2026, 9, 16, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 16, 9, 0));
   a = new_opinion (h, "以罚代刑监督", &a_path);
-  g_assert_cmpint (deadline_of (h, a_path), ==, end_of (2026, 10, 8));
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 10, 8));
   adv (h, a_path, "transfer_new_case", NO_FIELDS, "transfer_monitoring");
   assert_taken_by (h, a_path, "transfer_new_case", NULL, "agency_head");
   ft = assert_spawned (h, a, a_path, "transfer", &ft_path);
@@ -543,12 +543,12 @@ test_supervise_transfer (void)
   /* No answer within the period: overdue, nothing fires. The agency then
    * refuses; no good reason: the PSB is notified, the matter escalated,
    * and a procuratorial suggestion closes it. */
-  set_time (h, at (2026, 10, 9, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 10, 9, 9, 0));
   wait_for (h, a_path, "transferred", FALSE);
   b = new_opinion (h, "拒不移送", &b_path);
   /* From Fri 10-09: Sat 10-24 → Mon 10-26. */
-  g_assert_cmpint (deadline_of (h, b_path), ==, end_of (2026, 10, 26));
-  set_time (h, at (2026, 10, 27, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, b_path), ==, cl_test_end_of (2026, 10, 26));
+  cl_test_set_time (h, cl_test_at (2026, 10, 27, 9, 0));
   wait_for (h, b_path, "opinion_served", TRUE);
   adv_refused (h, b_path, "refuse_transfer", NO_FIELDS, "org.caselink.Error.MissingField", "refusal_reasons");
   adv (h, b_path, "refuse_transfer", cl_test_fields ("refusal_reasons", S ("已作行政处罚"), NULL), "refusal_received");
@@ -587,9 +587,9 @@ test_supervise_transfer (void)
   adv (h, jy_path, "approve_opinion", cl_test_fields ("opinion_no", S ("青检意 6"), NULL), "opinion_served");
   adv_refused (h, jy_path, "transfer", NO_FIELDS, "org.caselink.Error.MissingField", "agency_reply");
   adv (h, jy_path, "transfer", cl_test_fields ("agency_reply", S ("同意移送"), NULL), "transfer_monitoring");
-  set_time (h, at (2026, 10, 28, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 10, 28, 9, 0));
   adv (h, d_path, "transfer_on_opinion", NO_FIELDS, "approved");
-  g_assert_cmpint (deadline_of (h, d_path), ==, at (2026, 10, 29, 9, 0));
+  g_assert_cmpint (cl_test_deadline_of (h, d_path), ==, cl_test_at (2026, 10, 29, 9, 0));
   adv (h, jy_path, "confirm_transferred", cl_test_fields ("transfer_receipt", S ("回执 6"), NULL), "transferred");
 
   /* Refused again: the procuratorate notifies the PSB, which files; the
@@ -636,9 +636,9 @@ test_supervise_transfer (void)
   more = g_strconcat (conf, "[deadlines]\nsupervise_transfer.opinion_served=30 calendar_days\n", NULL);
   g_assert_true (g_file_set_contents (cl_harness_config_path (h), more, -1, NULL));
   cl_harness_start_daemon (h);
-  set_time (h, at (2026, 10, 28, 9, 0));
+  cl_test_set_time (h, cl_test_at (2026, 10, 28, 9, 0));
   e = new_opinion (h, "本地期限", &e_path);
-  g_assert_cmpint (deadline_of (h, e_path), ==, end_of (2026, 11, 27));
+  g_assert_cmpint (cl_test_deadline_of (h, e_path), ==, cl_test_end_of (2026, 11, 27));
   g_assert_cmpuint (count_notes (h, e_path, "deadline", "[deadlines]"), ==, 1);
   adv (h, e_path, "refuse_transfer", cl_test_fields ("refusal_reasons", S ("已移送"), NULL), "refusal_received");
   adv (h, e_path, "accept_reasons", cl_test_fields ("close_reason", S ("已另行移送"), NULL), "closed");
@@ -660,7 +660,7 @@ test_roles (void)
   if (!ctl_as_prerequisites ())
     return;
   h = start ();
-  set_time (h, at (2026, 9, 29, 10, 0));
+  cl_test_set_time (h, cl_test_at (2026, 9, 29, 10, 0));
 
   /* forward_transfer: the agency creates; not the PSB, not the procuratorate. */
   g_assert_cmpint (ctl_as (h, U_PSB, NULL, "create", "forward_transfer", "-f", "title=x",

@@ -4,13 +4,6 @@
 
 #include "harness.h"
 
-/* µs of a local time in Asia/Shanghai. */
-gint64 at (int y, int mo, int d, int h, int mi);
-/* The end of a local day: 23:59:59.999999. */
-gint64 end_of (int y, int mo, int d);
-void set_time (ClHarness *h, gint64 us);
-GVariant *prop (ClHarness *h, const char *path, const char *name);
-gint64 deadline_of (ClHarness *h, const char *path);
 gboolean overdue_of (ClHarness *h, const char *path);
 void assert_agency (ClHarness *h, const char *path, const char *want);
 void assert_state (ClHarness *h, const char *path, const char *want);

@@ -10,8 +10,6 @@
 #include "wf-lib2.h"
 static const char *const test_clock[] = { "--test-clock", NULL };
 
-
-
 ClHarness *
 start (void)
 {
@@ -22,62 +20,21 @@ start (void)
   return cl_harness_new_full (dirs, test_clock, actors);
 }
 
-/* µs of a local time in Asia/Shanghai. */
-gint64
-at (int y, int mo, int d, int h, int mi)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GTimeZone) fixed = g_time_zone_new_offset (8 * 3600);
-  g_autoptr(GDateTime) dt = g_date_time_new (tz ? tz : fixed, y, mo, d, h, mi, 0);
-  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
-}
-
-/* The end of a local day: 23:59:59.999999. */
-gint64
-end_of (int y, int mo, int d)
-{
-  return at (y, mo, d, 0, 0) + G_TIME_SPAN_DAY - 1;
-}
-
-void
-set_time (ClHarness *h, gint64 us)
-{
-  g_autoptr(GVariant) r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, "org.caselink.Testing1",
-                                           "SetTime", g_variant_new ("(x)", us));
-}
-
-GVariant *
-prop (ClHarness *h, const char *path, const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, name, &error);
-  g_assert_no_error (error);
-  return v;
-}
-
-gint64
-deadline_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GVariant) v = prop (h, path, "Deadline");
-  return g_variant_get_int64 (v);
-}
-
 char *
 agency_of (ClHarness *h, const char *path)
 {
-  g_autoptr(GVariant) v = prop (h, path, "Agency");
+  g_autoptr(GVariant) v = cl_test_case_prop (h, path, "Agency");
   return g_variant_dup_string (v, NULL);
 }
 
 char *
 field_of (ClHarness *h, const char *path, const char *name)
 {
-  g_autoptr(GVariant) fields = prop (h, path, "Fields");
+  g_autoptr(GVariant) fields = cl_test_case_prop (h, path, "Fields");
   char *s = NULL;
   g_assert_true (g_variant_lookup (fields, name, "s", &s));
   return s;
 }
-
 
 char *
 create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
@@ -135,7 +92,7 @@ expire (ClHarness *h, gint64 us, const char *path, const char *transition, const
   g_autoptr(GVariant) all = NULL;
   g_autofree char *user = NULL, *role = NULL, *name = NULL, *comment = NULL;
 
-  set_time (h, us);
+  cl_test_set_time (h, us);
   wait_for (h, path, state);
   all = cl_test_history_all (cl_harness_connection (h), path);
   for (gsize i = g_variant_n_children (all); i-- > 0;)
@@ -161,7 +118,7 @@ expire (ClHarness *h, gint64 us, const char *path, const char *transition, const
 char *
 linked (ClHarness *h, const char *path, const char *relation, char **other_path)
 {
-  g_autoptr(GVariant) links = prop (h, path, "Links");
+  g_autoptr(GVariant) links = cl_test_case_prop (h, path, "Links");
   char *found = NULL;
 
   g_assert_cmpstr (g_variant_get_type_string (links), ==, "a(sss)");

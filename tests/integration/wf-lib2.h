@@ -31,11 +31,6 @@
                  g_assert_cmpstr (s_, ==, (want)); } G_STMT_END
 
 ClHarness *start (void);
-gint64 at (int y, int mo, int d, int h, int mi);
-gint64 end_of (int y, int mo, int d);
-void set_time (ClHarness *h, gint64 us);
-GVariant *prop (ClHarness *h, const char *path, const char *name);
-gint64 deadline_of (ClHarness *h, const char *path);
 char *agency_of (ClHarness *h, const char *path);
 char *field_of (ClHarness *h, const char *path, const char *name);
 char *create (ClHarness *h, const char *workflow, GVariant *fields, char **path);
