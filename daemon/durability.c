@@ -12,6 +12,9 @@
 
 /* Checkpoint once the log holds this many pages (SQLite's own default)... */
 #define CHECKPOINT_PAGES 1000
+/* ...the tail committed while the worker copied is copied by the main
+ * connection when it is at most this long, otherwise by another round... */
+#define CHECKPOINT_TAIL 64
 /* ...and on the main connection itself once it holds this many: commits
  * landing during every checkpoint of the worker keep the log from starting
  * over, and it must not grow without bound. */
@@ -34,6 +37,7 @@ struct _CLDurability {
   guint64 committed;        /* commits of the main connection so far */
   guint64 synced;           /* how many of them are settled (durable, or failed) */
   int wal_pages;            /* the log's length after the last commit */
+  gboolean ckpt_asked;      /* the worker has a checkpoint to run or report */
   gboolean in_flight;       /* the worker is syncing */
   int broken;               /* errno of a failed sync: changes refused since */
   GQueue held;              /* Held, in the order they were sent */
@@ -50,6 +54,9 @@ struct _CLDurability {
   guint64 request_gen;
   gboolean checkpoint;      /* a checkpoint is asked for */
   gboolean checkpointing;   /* the worker is running one */
+  gboolean ckpt_finished;   /* it ran one, not yet looked at: */
+  gboolean ckpt_ok;         /* ...whether it worked, */
+  int ckpt_log, ckpt_done;  /* ...the log's length then and what it copied */
   gboolean done;            /* a sync finished, not yet handled */
   guint64 done_gen;
   int done_errno;
@@ -108,6 +115,22 @@ run_checkpoint (CLDurability *dur)
     g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->ckpt_db));
   else
     g_debug ("checkpoint: %d of %d log pages copied", done, log);
+  g_mutex_lock (&dur->lock);
+  dur->ckpt_finished = TRUE;
+  dur->ckpt_ok = rc == SQLITE_OK;
+  dur->ckpt_log = log;
+  dur->ckpt_done = done;
+  g_mutex_unlock (&dur->lock);
+}
+
+static void
+ask_checkpoint (CLDurability *dur)
+{
+  dur->ckpt_asked = TRUE;
+  g_mutex_lock (&dur->lock);
+  dur->checkpoint = TRUE;
+  g_cond_broadcast (&dur->cond);
+  g_mutex_unlock (&dur->lock);
 }
 
 static int
@@ -179,14 +202,50 @@ wal_grew (void *data, sqlite3 *db, const char *name, int pages)
 
   dur->committed++;
   dur->wal_pages = pages;
-  if (pages >= CHECKPOINT_PAGES)
-    {
-      g_mutex_lock (&dur->lock);
-      dur->checkpoint = TRUE;
-      g_cond_broadcast (&dur->cond);
-      g_mutex_unlock (&dur->lock);
-    }
+  /* One at a time: asking on every commit while one runs would chain
+   * checkpoints back to back, two flushes each, for a log that cannot
+   * start over anyway while commits land behind them. */
+  if (pages >= CHECKPOINT_PAGES && !dur->ckpt_asked)
+    ask_checkpoint (dur);
   return SQLITE_OK;
+}
+
+/* SQLite starts the log over only at a write transaction that finds all of
+ * it copied. Commits go on while the worker copies, so the worker never
+ * finishes the log by itself: what was committed meanwhile (the tail) is
+ * copied here, before the next transaction, when it is short; a long one
+ * gets another round on the worker, each shorter than the last. */
+void
+cl_durability_before_write (CLDurability *dur)
+{
+  gboolean finished, ok;
+  int log, done, tail;
+
+  if (!dur->ckpt_asked)
+    return;
+  g_mutex_lock (&dur->lock);
+  finished = dur->ckpt_finished;
+  dur->ckpt_finished = FALSE;
+  ok = dur->ckpt_ok;
+  log = dur->ckpt_log;
+  done = dur->ckpt_done;
+  g_mutex_unlock (&dur->lock);
+  if (!finished)
+    return;
+  dur->ckpt_asked = FALSE;
+  /* Not all copied (a failure, a reader on an old snapshot): the next
+   * commit past the threshold asks again. A log that started over since
+   * (an autocommit write) is shorter than the one the worker saw. */
+  tail = dur->wal_pages - log;
+  if (!ok || done < log || tail <= 0)
+    return;
+  if (tail > CHECKPOINT_TAIL)
+    {
+      ask_checkpoint (dur);
+      return;
+    }
+  if (sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+    g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->main_db));
 }
 
 CLDurability *

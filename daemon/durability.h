@@ -42,6 +42,10 @@ typedef void (*CLDurableSendFunc) (DBusMessage *msg, gpointer data);
 void cl_durability_attach (CLDurability *dur, CLDurableSendFunc send, gpointer send_data, GMainContext *context,
                            gboolean (*busy) (gpointer data), gpointer busy_data);
 
+/* A write transaction is about to begin (outside any transaction): lets
+ * the log start over once a checkpoint has copied it. */
+void cl_durability_before_write (CLDurability *dur);
+
 /* A COMMIT has just returned: what it wrote is not durable yet. FALSE
  * when it was synced at once and that failed (the changes are written but
  * may not survive a power failure: answer them Failed). */

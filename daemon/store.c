@@ -433,8 +433,12 @@ cl_store_schema_version (CLStore *store)
 gboolean
 cl_store_begin (CLStore *store, GError **error)
 {
-  if (store->durable != NULL && cl_durability_broken (store->durable, error))
-    return FALSE;
+  if (store->durable != NULL)
+    {
+      if (cl_durability_broken (store->durable, error))
+        return FALSE;
+      cl_durability_before_write (store->durable);
+    }
   if (!exec_cached (store, "BEGIN IMMEDIATE", error))
     return FALSE;
   store->in_tx = TRUE;
