@@ -89,6 +89,16 @@ take_done (CLDurability *dur, guint64 *gen, int *err)
   return done;
 }
 
+void
+cl_durability_poll (CLDurability *dur)
+{
+  guint64 gen;
+  int err;
+
+  if (dur->in_flight && take_done (dur, &gen, &err))
+    finish (dur, gen, err);
+}
+
 static gboolean
 sync_done (gpointer data)
 {

@@ -60,6 +60,11 @@ gboolean cl_durability_broken (CLDurability *dur, GError **error);
  * reference from the caller. */
 void cl_durability_send (CLDurability *dur, DBusMessage *msg);
 
+/* Sends what a sync the worker has finished released, now rather than
+ * when the main loop next runs (called between the changes of a batch, so
+ * callers hear of the last commit while the next one executes). */
+void cl_durability_poll (CLDurability *dur);
+
 /* Testing1.InjectFault("sync"): every sync from now on reports @err
  * (0: syncs work again, and changes are taken again). */
 void cl_durability_inject_failure (CLDurability *dur, int err);

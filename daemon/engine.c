@@ -5,6 +5,7 @@
 #include "case-history.h"
 #include "condition.h"
 #include "deadline.h"
+#include "durability.h"
 #include "objects.h"
 #include "plugin-hooks.h"
 #include "scheduler.h"
@@ -16,6 +17,11 @@
 
 /* Past this many queued changes, commit without waiting for idle. */
 #define MAX_BATCH 256
+/* A transaction run from the idle takes at most half of what is queued
+ * (and no fewer than this): while the log of one half is synced off the
+ * main loop, the other half executes, and the first half's callers, who
+ * hear back in between (cl_durability_poll), send their next calls. */
+#define PIPELINE_BATCH 8
 
 typedef enum {
   JOB_CREATE,
@@ -975,8 +981,9 @@ run_job (CLEngine *engine, Job *job, GError **error)
     }
 }
 
-void
-cl_engine_flush (CLEngine *engine)
+/* Runs the first @max queued changes in one transaction. */
+static void
+flush_batch (CLEngine *engine, guint max)
 {
   CLDaemon *d = engine->d;
   g_autoptr(GError) tx_error = NULL;
@@ -984,15 +991,10 @@ cl_engine_flush (CLEngine *engine)
   Job *job;
   gboolean any_ok = FALSE;
 
-  if (engine->idle_id != 0)
-    {
-      g_source_remove (engine->idle_id);
-      engine->idle_id = 0;
-    }
-  if (g_queue_is_empty (&engine->queue))
+  while (batch.length < max && (job = g_queue_pop_head (&engine->queue)) != NULL)
+    g_queue_push_tail (&batch, job);
+  if (g_queue_is_empty (&batch))
     return;
-  batch = engine->queue;
-  g_queue_init (&engine->queue);
 
   if (cl_store_begin (d->store, &tx_error))
     {
@@ -1011,6 +1013,8 @@ cl_engine_flush (CLEngine *engine)
             cl_store_rollback_savepoint (d->store, &tx_error);
           if (job->error != NULL)
             g_ptr_array_set_size (job->signals, 0);
+          if (cl_store_durability (d->store) != NULL)
+            cl_durability_poll (cl_store_durability (d->store));
         }
       /* Without the transaction every change of the batch is gone: each
        * caller hears tx_error below. */
@@ -1040,12 +1044,28 @@ cl_engine_flush (CLEngine *engine)
     cl_scheduler_rearm (d->scheduler);
 }
 
+void
+cl_engine_flush (CLEngine *engine)
+{
+  if (engine->idle_id != 0)
+    {
+      g_source_remove (engine->idle_id);
+      engine->idle_id = 0;
+    }
+  while (!g_queue_is_empty (&engine->queue))
+    flush_batch (engine, MAX_BATCH);
+}
+
 static gboolean
 flush_idle (gpointer data)
 {
   CLEngine *engine = data;
+  guint n = engine->queue.length;
+
   engine->idle_id = 0;
-  cl_engine_flush (engine);
+  flush_batch (engine, n <= PIPELINE_BATCH ? n : MAX (PIPELINE_BATCH, (n + 1) / 2));
+  if (!g_queue_is_empty (&engine->queue))
+    engine->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, engine, NULL);
   return G_SOURCE_REMOVE;
 }
 

@@ -22,6 +22,16 @@
 /* How long a stop waits for calls still being answered. */
 #define STOP_GRACE_MS 5000
 
+/* Whether a sync should leave the main loop free: changes are queued for
+ * the next transaction, or calls wait to be read. */
+static gboolean
+calls_waiting (gpointer data)
+{
+  CLDaemon *d = data;
+
+  return cl_engine_pending (d->engine) > 0 || cl_bus_has_input (d->bus);
+}
+
 typedef struct {
   CLDaemon *d;
   gint64 deadline;
@@ -265,7 +275,7 @@ main (int argc, char **argv)
   if (cl_store_durability (d.store) != NULL)
     {
       cl_bus_set_durability (d.bus, cl_store_durability (d.store));
-      cl_durability_attach (cl_store_durability (d.store), send_on_bus, conn, NULL, cl_bus_has_input, d.bus);
+      cl_durability_attach (cl_store_durability (d.store), send_on_bus, conn, NULL, calls_waiting, &d);
     }
   d.subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d.replies = cl_reply_cache_new ();

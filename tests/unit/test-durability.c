@@ -149,6 +149,31 @@ test_async_order (Fixture *fx, gconstpointer unused)
   g_assert_cmpuint (fx->sent->len, ==, 3);
 }
 
+/* Between the changes of a batch the engine polls: what the worker has
+ * synced goes out then, without the main loop running. */
+static void
+test_poll (Fixture *fx, gconstpointer unused)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  fx->busy = TRUE;
+  g_assert_true (commit (fx, NULL));
+  send_and_drop (fx, signal_named ("A"));
+  cl_durability_poll (fx->dur);   /* nothing yet, or A: never more */
+  g_assert_cmpuint (fx->sent->len, <=, 1);
+  while (fx->sent->len == 0 && g_get_monotonic_time () < end)
+    {
+      g_usleep (1000);
+      cl_durability_poll (fx->dur);
+    }
+  g_assert_cmpuint (fx->sent->len, ==, 1);
+  g_assert_cmpstr (member_of (fx, 0), ==, "A");
+  /* The loop's own completion finds nothing left to do. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fx->sent->len, ==, 1);
+}
+
 /* The sync fails: the reply becomes Failed for the same call, the signal
  * is not sent, an error reply stays as it was. */
 static void
@@ -280,6 +305,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/durability/inline", Fixture, NULL, setup, test_inline, teardown);
   g_test_add ("/durability/async-order", Fixture, NULL, setup, test_async_order, teardown);
+  g_test_add ("/durability/poll", Fixture, NULL, setup, test_poll, teardown);
   g_test_add ("/durability/async-failure", Fixture, NULL, setup, test_async_failure, teardown);
   g_test_add ("/durability/inline-failure", Fixture, NULL, setup, test_inline_failure, teardown);
   g_test_add ("/durability/drain", Fixture, NULL, setup, test_drain, teardown);
