@@ -172,9 +172,16 @@ advance (CLCall *call, GVariant *args, gpointer data)
   g_autoptr(GVariant) fields = NULL;
   g_autofree char *id = id_for_call (call);
 
+  g_autoptr(GVariant) t = NULL, c = NULL;
+
   if (!visible_or_reply (d, call))
     return;
-  g_variant_get (args, "(&s@a{sv}&s)", &transition, &fields, &comment);
+  /* By child rather than through a format string: the hottest change. */
+  t = g_variant_get_child_value (args, 0);
+  fields = g_variant_get_child_value (args, 1);
+  c = g_variant_get_child_value (args, 2);
+  transition = g_variant_get_string (t, NULL);
+  comment = g_variant_get_string (c, NULL);
   cl_engine_advance (d->engine, call, id, transition, fields, comment);
 }
 

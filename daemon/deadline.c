@@ -112,13 +112,26 @@ evaluate (CLDaemon *d, const char *cal_name, GVariant *spec, gint64 *warn_at)
   gint n, warn_n, op_n;
   const char *unit_s, *warn_unit_s, *kind, *op_unit;
   gboolean roll, out = FALSE;
-  g_autoptr(GVariantIter) ops = NULL;
+  g_autoptr(GVariant) ops = NULL;
+  GVariant *part[6];
+  GVariantIter it;
   CLDeadlineUnit unit;
 
-  g_variant_get (spec, "(xi&sbi&sa(sxxis))", &from, &n, &unit_s, &roll, &warn_n, &warn_unit_s, &ops);
+  /* By child rather than through a format string: this runs for every
+   * deadline started. */
+  for (guint i = 0; i < G_N_ELEMENTS (part); i++)
+    part[i] = g_variant_get_child_value (spec, i);
+  from = g_variant_get_int64 (part[0]);
+  n = g_variant_get_int32 (part[1]);
+  unit_s = g_variant_get_string (part[2], NULL);
+  roll = g_variant_get_boolean (part[3]);
+  warn_n = g_variant_get_int32 (part[4]);
+  warn_unit_s = g_variant_get_string (part[5], NULL);
+  ops = g_variant_get_child_value (spec, 6);
   unit = unit_from_string (unit_s);
   due = cl_deadline_compute (cal, tz, from, n, unit, roll, &out);
-  while (g_variant_iter_next (ops, "(&sxxi&s)", &kind, &a, &b, &op_n, &op_unit))
+  g_variant_iter_init (&it, ops);
+  while (g_variant_iter_next (&it, "(&sxxi&s)", &kind, &a, &b, &op_n, &op_unit))
     {
       if (g_str_equal (kind, "extend"))
         due = cl_deadline_extend (cal, tz, due, op_n, unit_from_string (op_unit), roll, &out);
@@ -128,6 +141,8 @@ evaluate (CLDaemon *d, const char *cal_name, GVariant *spec, gint64 *warn_at)
   if (out)
     note_out_of_range (d, cal_name, due);
   *warn_at = warn_n > 0 ? step_back (cal, tz, due, warn_n, unit_from_string (warn_unit_s)) : 0;
+  for (guint i = 0; i < G_N_ELEMENTS (part); i++)
+    g_variant_unref (part[i]);
   return due;
 }
 
@@ -218,10 +233,19 @@ start (CLDaemon *d, CLCaseRecord *rec, const CLWorkflow *wf, const CLState *stat
   effective_amount (d, wf, state, &n, &unit, &overridden);
   if (spec->from != NULL && !date_field_instant (d, rec->fields, spec->from, &from))
     from_note = " (its date field is not set: counted from entering the state)";
-  sv = g_variant_ref_sink (g_variant_new ("(xisbis@a(sxxis))", from, n, cl_deadline_unit_to_string (unit), spec->roll,
-                                          spec->has_warn ? spec->warn_n : 0,
-                                          spec->has_warn ? cl_deadline_unit_to_string (spec->warn_unit) : "",
-                                          g_variant_new_array (G_VARIANT_TYPE ("(sxxis)"), NULL, 0)));
+  {
+    GVariant *parts[] = {
+      g_variant_new_int64 (from),
+      g_variant_new_int32 (n),
+      g_variant_new_string (cl_deadline_unit_to_string (unit)),
+      g_variant_new_boolean (spec->roll),
+      g_variant_new_int32 (spec->has_warn ? spec->warn_n : 0),
+      g_variant_new_string (spec->has_warn ? cl_deadline_unit_to_string (spec->warn_unit) : ""),
+      g_variant_new_array (G_VARIANT_TYPE ("(sxxis)"), NULL, 0),
+    };
+    /* SPEC_TYPE, built without parsing a format string */
+    sv = g_variant_ref_sink (g_variant_new_tuple (parts, G_N_ELEMENTS (parts)));
+  }
   row->case_seq = rec->seq;
   row->state = g_strdup (state->name);
   row->calendar = g_strdup (cal_name);

@@ -13,6 +13,7 @@ struct _CLStore {
   gboolean in_tx;
   /* the global audit chain's head, cached between appends */
   gboolean head_known;
+  gboolean head_dirty;  /* audit_head not yet written: at RELEASE or COMMIT */
   guint64 head_count;
   char *head_hash;
   char *head_hash_prev;

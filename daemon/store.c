@@ -430,6 +430,8 @@ cl_store_schema_version (CLStore *store)
 
 /* ---- transactions ----------------------------------------------------- */
 
+static gboolean flush_audit_head (CLStore *store, GError **error);
+
 gboolean
 cl_store_begin (CLStore *store, GError **error)
 {
@@ -448,7 +450,7 @@ cl_store_begin (CLStore *store, GError **error)
 gboolean
 cl_store_commit (CLStore *store, GError **error)
 {
-  if (!exec_cached (store, "COMMIT", error))
+  if (!flush_audit_head (store, error) || !exec_cached (store, "COMMIT", error))
     {
       cl_store_rollback (store);
       return FALSE;
@@ -463,6 +465,7 @@ void
 cl_store_rollback (CLStore *store)
 {
   store->head_known = FALSE;
+  store->head_dirty = FALSE;
   cl_case_cache_clear (store->cases);
   if (!sqlite3_get_autocommit (store->db))
     exec_cached (store, "ROLLBACK", NULL);
@@ -478,19 +481,21 @@ cl_store_in_transaction (CLStore *store)
 gboolean
 cl_store_savepoint (CLStore *store, GError **error)
 {
-  return exec_cached (store, "SAVEPOINT item", error);
+  /* Rolling back to it re-reads the head from the database. */
+  return flush_audit_head (store, error) && exec_cached (store, "SAVEPOINT item", error);
 }
 
 gboolean
 cl_store_release (CLStore *store, GError **error)
 {
-  return exec_cached (store, "RELEASE item", error);
+  return flush_audit_head (store, error) && exec_cached (store, "RELEASE item", error);
 }
 
 gboolean
 cl_store_rollback_savepoint (CLStore *store, GError **error)
 {
   store->head_known = FALSE;
+  store->head_dirty = FALSE;
   cl_case_cache_clear (store->cases);
   if (sqlite3_get_autocommit (store->db))
     {
@@ -989,29 +994,15 @@ cl_store_get_case (CLStore *store, const char *id, GError **error)
 static gboolean
 read_audit_head (CLStore *store, GError **error)
 {
-  sqlite3_stmt *stmt;
-
-  if (store->head_known)
+  if (!store->head_known)
     {
-      g_free (store->head_hash_prev);
-      store->head_hash_prev = g_strdup (store->head_hash);
-      return TRUE;
+      g_clear_pointer (&store->head_hash, g_free);
+      if (!cl_store_audit_head (store, &store->head_count, &store->head_hash, error))
+        return FALSE;
+      store->head_known = TRUE;
     }
-  stmt = cl_store_stmt (store, "SELECT count, hash FROM audit_head WHERE id = 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      return cl_store_fail (store, error, "reading the audit head");
-    }
-  store->head_count = (guint64) sqlite3_column_int64 (stmt, 0);
-  g_free (store->head_hash);
-  store->head_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
   g_free (store->head_hash_prev);
   store->head_hash_prev = g_strdup (store->head_hash);
-  sqlite3_reset (stmt);
-  store->head_known = TRUE;
   return TRUE;
 }
 
@@ -1023,29 +1014,40 @@ write_audit_head (CLStore *store, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) store->head_count);
-  sqlite3_bind_text (stmt, 2, store->head_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, store->head_hash, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       store->head_known = FALSE;
       return cl_store_fail (store, error, "writing the audit head");
     }
   sqlite3_reset (stmt);
+  store->head_dirty = FALSE;
   return TRUE;
+}
+
+static gboolean
+flush_audit_head (CLStore *store, GError **error)
+{
+  return !store->head_dirty || write_audit_head (store, error);
 }
 
 gboolean
 cl_store_audit_head (CLStore *store, guint64 *count, char **hash, GError **error)
 {
-  gboolean known = store->head_known;
+  /* What is committed, read without touching the cached head (which may
+   * be ahead of it inside a transaction). */
+  sqlite3_stmt *stmt = cl_store_stmt (store, "SELECT count, hash FROM audit_head WHERE id = 1", error);
 
-  store->head_known = FALSE;   /* read it from the database: what is committed */
-  if (!read_audit_head (store, error))
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      store->head_known = known;
-      return FALSE;
+      sqlite3_reset (stmt);
+      return cl_store_fail (store, error, "reading the audit head");
     }
-  *count = store->head_count;
-  *hash = g_strdup (store->head_hash);
+  *count = (guint64) sqlite3_column_int64 (stmt, 0);
+  *hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  sqlite3_reset (stmt);
   return TRUE;
 }
 
@@ -1145,25 +1147,29 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) h->seq);
   sqlite3_bind_int64 (stmt, 3, h->time);
   sqlite3_bind_int64 (stmt, 4, h->uid);
-  sqlite3_bind_text (stmt, 5, h->user ? h->user : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, h->agency ? h->agency : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, h->role ? h->role : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, h->action ? h->action : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, h->transition ? h->transition : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 10, h->from_state ? h->from_state : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 11, h->to_state ? h->to_state : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 12, h->comment ? h->comment : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 13, fields_text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 14, h->hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, h->user ? h->user : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, h->agency ? h->agency : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, h->role ? h->role : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, h->action ? h->action : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, h->transition ? h->transition : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, h->from_state ? h->from_state : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, h->to_state ? h->to_state : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 12, h->comment ? h->comment : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 13, fields_text, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 14, h->hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) store->head_count);
-  sqlite3_bind_text (stmt, 16, store->head_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 16, store->head_hash, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       store->head_known = FALSE;
       return cl_store_fail (store, error, "writing history");
     }
   sqlite3_reset (stmt);
-  if (!write_audit_head (store, error))
+  /* In a transaction the head row is written once per change, when its
+   * savepoint is released or the transaction commits. */
+  if (!sqlite3_get_autocommit (store->db))
+    store->head_dirty = TRUE;
+  else if (!write_audit_head (store, error))
     return FALSE;
 
   rec->history_count = h->seq;

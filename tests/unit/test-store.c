@@ -1,6 +1,7 @@
 /* Store: migrations from an empty file, id sequence, history chain,
  * keyset pagination, private file mode, persistence across reopen. */
 #include "audit.h"
+#include "audit-chain.h"
 #include "cl-errors.h"
 #include "store-private.h"
 
@@ -163,6 +164,47 @@ test_cases_and_history (Fixture *fx, gconstpointer data)
   g_free (h2.hash);
 }
 
+/* The audit head is written once per change (at RELEASE or COMMIT), yet a
+ * change rolled back to its savepoint takes its rows out of the global
+ * chain, and the rows around it stay linked. */
+static void
+test_audit_head_savepoints (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = new_case ("DM-2026-000002", "open", "t");
+  g_autoptr(CLCaseRecord) again = NULL;
+  CLHistoryRecord h1 = { .time = 5, .user = "root", .action = "created", .to_state = "open" };
+  CLHistoryRecord h2 = { .time = 6, .user = "root", .action = "comment", .comment = "gone" };
+  CLHistoryRecord h3 = { .time = 7, .user = "root", .action = "comment", .comment = "kept" };
+  g_autofree char *g1 = NULL, *g3 = NULL, *hash = NULL;
+  guint64 count = 0;
+
+  g_assert_true (cl_store_begin (fx->store, &error));
+  g_assert_true (cl_store_insert_case (fx->store, rec, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h1, &error));
+  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h2, &error));
+  g_assert_true (cl_store_rollback_savepoint (fx->store, &error));
+  again = cl_store_get_case (fx->store, "DM-2026-000002", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->history_count, ==, 1);
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, again, &h3, &error));
+  g_assert_true (cl_store_update_case (fx->store, again, &error));
+  g_assert_true (cl_store_release (fx->store, &error));
+  g_assert_true (cl_store_commit (fx->store, &error));
+
+  g_assert_true (cl_store_audit_head (fx->store, &count, &hash, &error));
+  g_assert_cmpuint (count, ==, 2);
+  g1 = cl_audit_global_hash ("", h1.hash);
+  g3 = cl_audit_global_hash (g1, h3.hash);
+  g_assert_cmpstr (hash, ==, g3);
+  g_free (h1.hash);
+  g_free (h2.hash);
+  g_free (h3.hash);
+}
+
 static void
 test_list (Fixture *fx, gconstpointer data)
 {
@@ -223,6 +265,7 @@ main (int argc, char **argv)
   g_test_add ("/store/migrations", Fixture, NULL, setup, test_migrations, teardown);
   g_test_add ("/store/numbers", Fixture, NULL, setup, test_numbers, teardown);
   g_test_add ("/store/cases-history", Fixture, NULL, setup, test_cases_and_history, teardown);
+  g_test_add ("/store/audit-head-savepoints", Fixture, NULL, setup, test_audit_head_savepoints, teardown);
   g_test_add ("/store/list", Fixture, NULL, setup, test_list, teardown);
   return g_test_run ();
 }
