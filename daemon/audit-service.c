@@ -48,7 +48,8 @@ start (CLDaemon *d, CLCall *call, guint64 count, const char *hash)
   /* What was replied is committed: verify from there. */
   cl_engine_flush (d->engine);
   run->verifier = cl_audit_verifier_new ((sqlite3 *) cl_store_db (d->store), count, hash);
-  g_idle_add_full (G_PRIORITY_LOW, verify_step, run, NULL);
+  /* as the scheduler's batches: not starved by a steady stream of changes */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, verify_step, run, NULL);
 }
 
 void

@@ -229,7 +229,7 @@ void
 cl_durability_before_write (CLDurability *dur)
 {
   gboolean finished, ok;
-  int log, done, tail;
+  int log, done, tail, rc;
 
   if (!dur->ckpt_asked)
     return;
@@ -254,7 +254,9 @@ cl_durability_before_write (CLDurability *dur)
       ask_checkpoint (dur);
       return;
     }
-  if (sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+  /* BUSY: another process checkpoints; the next round tries again */
+  rc = sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->main_db));
 }
 

@@ -105,7 +105,12 @@ handle (CLScheduler *s, CLDeadlineRow *row, gint64 now, GPtrArray *signals, GErr
       if (cl_engine_fire_system (d->engine, rec, on_expire, fired_signals, &why))
         {
           if (!cl_store_release (d->store, error))
-            return FALSE;
+            {
+              /* the inner savepoint is still open: the caller's rollback
+               * would undo only it and leave this row's changes in */
+              cl_store_rollback_savepoint (d->store, NULL);
+              return FALSE;
+            }
           for (guint i = 0; i < fired_signals->len; i++)
             g_ptr_array_add (signals, g_ptr_array_steal_index (fired_signals, i--));
           return TRUE;
@@ -146,7 +151,10 @@ static void
 schedule_batch (CLScheduler *s)
 {
   if (s->batch_id == 0)
-    s->batch_id = g_idle_add_full (G_PRIORITY_LOW, process_batch, s, NULL);
+    /* The engine's idle priority, not lower: under a steady stream of
+     * changes its transactions re-arm back to back, and a legal time limit
+     * must not wait for a quiet moment. Calls on the bus still go first. */
+    s->batch_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, process_batch, s, NULL);
 }
 
 static gboolean

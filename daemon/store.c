@@ -431,6 +431,7 @@ cl_store_schema_version (CLStore *store)
 /* ---- transactions ----------------------------------------------------- */
 
 static gboolean flush_audit_head (CLStore *store, GError **error);
+static void set_rolled_back (CLStore *store, GError **error);
 
 gboolean
 cl_store_begin (CLStore *store, GError **error)
@@ -500,8 +501,7 @@ cl_store_rollback_savepoint (CLStore *store, GError **error)
   if (sqlite3_get_autocommit (store->db))
     {
       store->in_tx = FALSE;
-      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
-                   "storage error: the database rolled the whole batch back (%s)", sqlite3_errmsg (store->db));
+      set_rolled_back (store, error);
       return FALSE;
     }
   exec_cached (store, "ROLLBACK TO item", NULL);
@@ -1025,9 +1025,33 @@ write_audit_head (CLStore *store, GError **error)
   return TRUE;
 }
 
+static void
+set_rolled_back (CLStore *store, GError **error)
+{
+  g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "storage error: the database rolled the whole batch back (%s)",
+               sqlite3_errmsg (store->db));
+}
+
+/* SQLite rolled the whole transaction back by itself (a full disk, no
+ * memory): the cached head counts rows that are gone, and a write now
+ * would commit on its own. */
+static gboolean
+transaction_lost (CLStore *store, GError **error)
+{
+  if (!store->in_tx || !sqlite3_get_autocommit (store->db))
+    return FALSE;
+  store->head_dirty = FALSE;
+  store->head_known = FALSE;
+  cl_case_cache_clear (store->cases);
+  set_rolled_back (store, error);
+  return TRUE;
+}
+
 static gboolean
 flush_audit_head (CLStore *store, GError **error)
 {
+  if (transaction_lost (store, error))
+    return FALSE;
   return !store->head_dirty || write_audit_head (store, error);
 }
 
@@ -1126,6 +1150,8 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   g_autofree char *fields_text = cl_store_fields_to_text (h->fields);
   sqlite3_stmt *stmt;
 
+  if (transaction_lost (store, error))
+    return FALSE;
   h->seq = rec->history_count + 1;
   g_free (h->hash);
   h->hash = cl_audit_hash (rec->history_head, rec->id, h, fields_text);

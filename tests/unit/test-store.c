@@ -205,6 +205,40 @@ test_audit_head_savepoints (Fixture *fx, gconstpointer data)
   g_free (h3.hash);
 }
 
+/* SQLite rolled the transaction back by itself (as on a full disk): the
+ * head the change had cached is not written on its own, the change fails,
+ * and the committed head still matches the history. */
+static void
+test_audit_head_lost_transaction (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = new_case ("DM-2026-000003", "open", "t");
+  CLHistoryRecord h1 = { .time = 5, .user = "root", .action = "created", .to_state = "open" };
+  CLHistoryRecord h2 = { .time = 6, .user = "root", .action = "comment", .comment = "after" };
+  g_autofree char *hash = NULL;
+  guint64 count = 99;
+
+  g_assert_true (cl_store_begin (fx->store, &error));
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_insert_case (fx->store, rec, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h1, &error));
+  g_assert_cmpint (sqlite3_exec (fx->store->db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_false (cl_store_append_history (fx->store, rec, &h2, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (cl_store_release (fx->store, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (cl_store_rollback_savepoint (fx->store, &error));
+  g_clear_error (&error);
+  cl_store_rollback (fx->store);
+
+  g_assert_true (cl_store_audit_head (fx->store, &count, &hash, &error));
+  g_assert_cmpuint (count, ==, 0);
+  g_free (h1.hash);
+  g_free (h2.hash);
+}
+
 static void
 test_list (Fixture *fx, gconstpointer data)
 {
@@ -266,6 +300,8 @@ main (int argc, char **argv)
   g_test_add ("/store/numbers", Fixture, NULL, setup, test_numbers, teardown);
   g_test_add ("/store/cases-history", Fixture, NULL, setup, test_cases_and_history, teardown);
   g_test_add ("/store/audit-head-savepoints", Fixture, NULL, setup, test_audit_head_savepoints, teardown);
+  g_test_add ("/store/audit-head-lost-transaction", Fixture, NULL, setup, test_audit_head_lost_transaction,
+              teardown);
   g_test_add ("/store/list", Fixture, NULL, setup, test_list, teardown);
   return g_test_run ();
 }
