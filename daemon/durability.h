@@ -9,7 +9,10 @@
  * executing the calls that arrive meanwhile (the next group commit). When
  * no call is waiting to be read, the sync runs at once on the main thread,
  * so a lone caller pays no thread hand-over. Checkpoints, which copy the
- * log into the database and sync both, run on the worker too. Either way a reply reaches its
+ * log into the database and sync both, run on the worker too, one at a
+ * time; the short tail committed meanwhile is copied on the main
+ * connection before the next transaction, which then starts the log over
+ * (cl_durability_before_write). Either way a reply reaches its
  * caller only after the change it reports is durable, exactly as with
  * SQLite's own synchronous=FULL, and nobody reads a change that a power
  * failure could still take back.
