@@ -164,9 +164,9 @@ test_cases_and_history (Fixture *fx, gconstpointer data)
   g_free (h2.hash);
 }
 
-/* The audit head is written once per change (at RELEASE or COMMIT), yet a
- * change rolled back to its savepoint takes its rows out of the global
- * chain, and the rows around it stay linked. */
+/* The audit head is written once per change (at SAVEPOINT, RELEASE or
+ * COMMIT), yet a change rolled back to its savepoint takes its rows out of
+ * the global chain, and the rows around it stay linked. */
 static void
 test_audit_head_savepoints (Fixture *fx, gconstpointer data)
 {
