@@ -172,6 +172,86 @@ test_sixteen_clients (void)
   cl_harness_free (h);
 }
 
+#define N_PIPELINED 40
+
+/* One connection sends many changes without waiting: they run as several
+ * transactions (half the queue each), yet every reply comes back, in the
+ * order sent, the history keeps that order, both audit chains verify, and
+ * all of it is there after a restart. */
+static void
+test_pipelined_calls (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  DBusConnection *c = cl_harness_connection (h);
+  DBusConnection *conn = cl_harness_connect (h);
+  dbus_uint32_t serials[N_PIPELINED];
+  g_autofree char *path = NULL, *id = NULL, *report = NULL;
+  g_autoptr(GVariant) history = NULL, verified = NULL;
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint got = 0;
+  gboolean ok = FALSE;
+
+  id = cl_test_create_case (c, "reverse_connection",
+                            cl_test_fields ("title", g_variant_new_string ("pipelined"), NULL), &path);
+  for (guint i = 0; i < N_PIPELINED; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("comment %02u", i);
+      DBusMessage *msg = dbus_message_new_method_call (CL_DBUS_NAME, path, CL_CASE_IFACE, "Comment");
+      const char *t = text;
+
+      g_assert_true (dbus_message_append_args (msg, DBUS_TYPE_STRING, &t, DBUS_TYPE_INVALID));
+      g_assert_true (dbus_connection_send (conn, msg, &serials[i]));
+      dbus_message_unref (msg);
+    }
+  dbus_connection_flush (conn);
+  while (got < N_PIPELINED && g_get_monotonic_time () < end)
+    {
+      DBusMessage *reply;
+
+      dbus_connection_read_write (conn, 100);
+      while (got < N_PIPELINED && (reply = dbus_connection_pop_message (conn)) != NULL)
+        {
+          if (dbus_message_get_type (reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN
+              || dbus_message_get_type (reply) == DBUS_MESSAGE_TYPE_ERROR)
+            {
+              g_assert_cmpint (dbus_message_get_type (reply), ==, DBUS_MESSAGE_TYPE_METHOD_RETURN);
+              g_assert_cmpuint (dbus_message_get_reply_serial (reply), ==, serials[got]);
+              got++;
+            }
+          dbus_message_unref (reply);
+        }
+    }
+  g_assert_cmpuint (got, ==, N_PIPELINED);
+  cl_test_disconnect (conn);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_clear_pointer (&history, g_variant_unref);
+      history = cl_test_history (c, path);
+      g_assert_cmpuint (g_variant_n_children (history), ==, 1 + N_PIPELINED);
+      for (guint i = 0; i < N_PIPELINED; i++)
+        {
+          g_autoptr(GVariant) e = g_variant_get_child_value (history, 1 + i);
+          g_autofree char *comment = cl_test_dict_string (e, "comment");
+          g_autofree char *want = g_strdup_printf ("comment %02u", i);
+
+          g_assert_cmpstr (comment, ==, want);
+        }
+      g_clear_pointer (&verified, g_variant_unref);
+      g_clear_pointer (&report, g_free);
+      verified = cl_test_call_ok (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "VerifyAudit", g_variant_new ("(s)", ""));
+      g_variant_get (verified, "(bs)", &ok, &report);
+      g_assert_true (ok);
+      if (round == 0)
+        {
+          cl_harness_stop_daemon (h);
+          cl_harness_start_daemon (h);
+          c = cl_harness_connection (h);
+        }
+    }
+  cl_harness_free (h);
+}
+
 /* Send without waiting and hang up before the reply comes back. */
 static void
 send_and_vanish (ClHarness *h, const char *path, const char *iface,
@@ -262,5 +342,6 @@ main (int argc, char **argv)
   cl_test_init (&argc, &argv);
   g_test_add_func ("/concurrency/sixteen-clients", test_sixteen_clients);
   g_test_add_func ("/concurrency/disconnect-mid-call", test_disconnect_mid_call);
+  g_test_add_func ("/concurrency/pipelined-calls", test_pipelined_calls);
   return g_test_run ();
 }
