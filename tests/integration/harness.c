@@ -723,6 +723,63 @@ cl_test_deadline_of (ClHarness *h, const char *path)
   return g_variant_get_int64 (v);
 }
 
+gboolean
+cl_test_overdue_of (ClHarness *h, const char *path)
+{
+  g_autoptr(GVariant) v = cl_test_case_prop (h, path, "Overdue");
+  return g_variant_get_boolean (v);
+}
+
+void
+cl_test_wait_for (ClHarness *h, const char *path, const char *state, int overdue)
+{
+  for (int i = 0; i < 500; i++)
+    {
+      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
+      if ((state == NULL || g_str_equal (s, state)) && (overdue < 0 || cl_test_overdue_of (h, path) == overdue))
+        return;
+      g_usleep (10000);
+    }
+  g_error ("case %s never reached state %s / overdue %d", path, state ? state : "*", overdue);
+}
+
+guint
+cl_test_count_notes (ClHarness *h, const char *path, const char *action, const char *needle)
+{
+  g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
+  guint n = 0;
+
+  for (gsize i = 0; i < g_variant_n_children (all); i++)
+    {
+      g_autoptr(GVariant) e = g_variant_get_child_value (all, i);
+      g_autofree char *a = cl_test_dict_string (e, "action");
+      g_autofree char *c = cl_test_dict_string (e, "comment");
+      if (g_str_equal (a, action) && strstr (c, needle) != NULL)
+        {
+          g_test_message ("%s: %s", a, c);
+          n++;
+        }
+    }
+  return n;
+}
+
+char *
+cl_test_create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
+{
+  return cl_test_create_case (cl_harness_connection (h), workflow, fields, path);
+}
+
+void
+cl_test_step (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
+                                            fields != NULL ? fields : cl_test_fields (NULL, NULL), "", &error);
+  if (error != NULL)
+    g_error ("%s on %s: %s", transition, path, error->message);
+  g_assert_cmpstr (state, ==, want);
+}
+
 GVariant *
 cl_test_case_fields (DBusConnection *conn, const char *path)
 {

@@ -136,6 +136,19 @@ void cl_test_set_time (ClHarness *h, gint64 us);
 GVariant *cl_test_case_prop (ClHarness *h, const char *path, const char *name);
 /* Case1.Deadline of @path. */
 gint64 cl_test_deadline_of (ClHarness *h, const char *path);
+/* Case1.Overdue of @path. */
+gboolean cl_test_overdue_of (ClHarness *h, const char *path);
+/* Deadlines are processed after SetTime returns: wait (up to 5 s) until
+ * @path is in @state (NULL: any) and its Overdue is @overdue (-1: either). */
+void cl_test_wait_for (ClHarness *h, const char *path, const char *state, int overdue);
+/* How many history entries of @path (deadline notes included) have
+ * @action and contain @needle; each is logged. */
+guint cl_test_count_notes (ClHarness *h, const char *path, const char *action, const char *needle);
+/* Manager1.CreateCase on the harness's connection (see cl_test_create_case). */
+char *cl_test_create (ClHarness *h, const char *workflow, GVariant *fields, char **path);
+/* Take @transition on the harness's connection (@fields NULL: none) and
+ * assert the state it leads to. */
+void cl_test_step (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want);
 /* Case1.Fields of @path, asserting success. */
 GVariant *cl_test_case_fields (DBusConnection *conn, const char *path);
 /* The Fields of the first PropertiesChanged for @path that arrives on

@@ -14,51 +14,6 @@
 
 static const char *const test_clock[] = { "--test-clock", NULL };
 
-static gboolean
-overdue_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) v = cl_test_get_property (cl_harness_connection (h), path, CL_CASE_IFACE, "Overdue", &error);
-  g_assert_no_error (error);
-  return g_variant_get_boolean (v);
-}
-
-/* Deadlines are processed after SetTime returns (at low priority, in
- * batches): wait for the effect, bounded so a bug fails instead of hangs. */
-static void
-wait_for (ClHarness *h, const char *path, const char *state, int overdue)
-{
-  for (int i = 0; i < 500; i++)
-    {
-      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
-      if ((state == NULL || g_str_equal (s, state)) && (overdue < 0 || overdue_of (h, path) == overdue))
-        return;
-      g_usleep (10000);
-    }
-  g_error ("case %s never reached state %s / overdue %d", path, state ? state : "*", overdue);
-}
-
-/* How many history entries of @path have @action and contain @needle. */
-static guint
-count_notes (ClHarness *h, const char *path, const char *action, const char *needle)
-{
-  g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
-  guint n = 0;
-
-  for (gsize i = 0; i < g_variant_n_children (all); i++)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (all, i);
-      g_autofree char *a = cl_test_dict_string (e, "action");
-      g_autofree char *c = cl_test_dict_string (e, "comment");
-      if (g_str_equal (a, action) && strstr (c, needle) != NULL)
-        {
-          g_test_message ("%s: %s", a, c);
-          n++;
-        }
-    }
-  return n;
-}
-
 static char *
 advance_ok (ClHarness *h, const char *path, const char *transition, GVariant *fields)
 {
@@ -125,25 +80,25 @@ test_hours_warning_expiry (void)
   /* hours: the exact instant, never rolled (the 14th is a make-up Saturday,
    * the 15th a holiday: neither matters). */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, t0 + 24 * G_TIME_SPAN_HOUR);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "24 hours"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "24 hours"), ==, 1);
   listen_start (h, &l);
 
   cl_test_set_time (h, t0 + 22 * G_TIME_SPAN_HOUR + 30 * G_TIME_SPAN_MINUTE);
   for (int i = 0; i < 500 && l.approaching == 0; i++, g_usleep (10000))
     listen_drain (&l);
   g_assert_cmpuint (l.approaching, ==, 1);
-  g_assert_false (overdue_of (h, path));
+  g_assert_false (cl_test_overdue_of (h, path));
 
   /* At expiry the case is overdue, DeadlineMissed goes out, and on_expire
    * fires escalate as the system actor, which starts escalated's hour. */
   cl_test_set_time (h, t0 + 25 * G_TIME_SPAN_HOUR);
-  wait_for (h, path, "escalated", FALSE);
+  cl_test_wait_for (h, path, "escalated", FALSE);
   listen_drain (&l);
   g_assert_cmpuint (l.approaching, ==, 1);
   g_assert_cmpuint (l.missed, ==, 1);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "missed"), ==, 1);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "processed 1 h 0 min late"), ==, 1);
-  g_assert_cmpuint (count_notes (h, path, "transition", "fired on expiry"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "missed"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "processed 1 h 0 min late"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "transition", "fired on expiry"), ==, 1);
   {
     g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
     g_autoptr(GVariant) e = NULL;
@@ -169,14 +124,14 @@ test_hours_warning_expiry (void)
   /* escalated's on_expire (stuck) needs a reason nobody gave: the case
    * stays overdue and the failure is recorded once, never retried. */
   cl_test_set_time (h, t0 + 27 * G_TIME_SPAN_HOUR);
-  wait_for (h, path, "escalated", TRUE);
+  cl_test_wait_for (h, path, "escalated", TRUE);
   cl_test_set_time (h, t0 + 30 * G_TIME_SPAN_HOUR);
   cl_test_set_time (h, t0 + 31 * G_TIME_SPAN_HOUR);
   listen_drain (&l);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "could not fire"), ==, 1);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "transition 'stuck' needs fields: reason"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "could not fire"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "transition 'stuck' needs fields: reason"), ==, 1);
   g_assert_cmpuint (l.missed, ==, 2);
-  g_assert_true (overdue_of (h, path));
+  g_assert_true (cl_test_overdue_of (h, path));
 
   cl_test_disconnect (l.conn);
   cl_harness_free (h);
@@ -201,21 +156,21 @@ test_working_days_pause_extend (void)
   cl_test_set_time (h, cl_test_at (2026, 2, 26, 12, 0));
   cl_test_set_time (h, cl_test_at (2026, 2, 26, 12, 1));
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
-  g_assert_false (overdue_of (h, path));
+  g_assert_false (cl_test_overdue_of (h, path));
 
   /* Resumed on the 26th: paused working days 13, 14 (make-up), 24, 25 are
    * not counted, so 4 more: 26, 27, 28 (make-up Saturday), Mar 2. */
   s3 = advance_ok (h, path, "resume", NULL);
   g_assert_cmpstr (s3, ==, "working");                    /* $previous */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 2));
-  g_assert_cmpuint (count_notes (h, path, "deadline", "paused: time in paused is not counted"), ==, 1);
-  g_assert_cmpuint (count_notes (h, path, "deadline", "resumed"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "paused: time in paused is not counted"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "resumed"), ==, 1);
 
   /* Extension with approval: 2 more working days, Mar 3 and 4. */
   s4 = advance_ok (h, path, "extend", NULL);
   g_assert_cmpstr (s4, ==, "working");
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 3, 4));
-  g_assert_cmpuint (count_notes (h, path, "deadline", "extended by 2 working_days"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "extended by 2 working_days"), ==, 1);
 
   /* spawn: a linked all_types case, shown both ways. */
   s5 = advance_ok (h, path, "refer", NULL);
@@ -301,9 +256,9 @@ test_missed_while_down (void)
   cl_harness_stop_daemon (h);
   cl_harness_start_daemon (h);
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 25));
-  wait_for (h, path, "working", TRUE);
-  g_assert_cmpuint (count_notes (h, path, "deadline", " d "), ==, 1);   /* "N d M h late" */
-  cl_harness_free (h);
+  cl_test_wait_for (h, path, "working", TRUE);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", " d "), ==, 1);   /* "N d M h late" */
+          cl_harness_free (h);
 }
 
 static void
@@ -351,7 +306,7 @@ test_calendar_change (void)
   g_assert_true (g_file_set_contents (cn, text, -1, NULL));
   r = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH, CL_MANAGER_IFACE, "Reload", NULL);
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 2, 27));
-  g_assert_cmpuint (count_notes (h, path, "deadline", "calendar cn changed"), ==, 1);
+  g_assert_cmpuint (cl_test_count_notes (h, path, "deadline", "calendar cn changed"), ==, 1);
 
   cl_harness_free (h);
   cmd = g_strdup_printf ("rm -rf '%s'", dir);

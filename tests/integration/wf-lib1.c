@@ -15,13 +15,6 @@ static const char *const test_clock[] = { "--test-clock", NULL };
 
 /* ---- clock and case helpers -------------------------------------------- */
 
-gboolean
-overdue_of (ClHarness *h, const char *path)
-{
-  g_autoptr(GVariant) v = cl_test_case_prop (h, path, "Overdue");
-  return g_variant_get_boolean (v);
-}
-
 void
 assert_agency (ClHarness *h, const char *path, const char *want)
 {
@@ -34,38 +27,6 @@ assert_state (ClHarness *h, const char *path, const char *want)
 {
   g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
   g_assert_cmpstr (s, ==, want);
-}
-
-/* Deadlines are processed after SetTime returns: wait for the effect. */
-void
-wait_for (ClHarness *h, const char *path, const char *state, int overdue)
-{
-  for (int i = 0; i < 500; i++)
-    {
-      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
-      if ((state == NULL || g_str_equal (s, state)) && (overdue < 0 || overdue_of (h, path) == overdue))
-        return;
-      g_usleep (10000);
-    }
-  g_error ("case %s never reached state %s / overdue %d", path, state ? state : "*", overdue);
-}
-
-char *
-create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
-{
-  return cl_test_create_case (cl_harness_connection (h), workflow, fields, path);
-}
-
-/* Take @transition and assert the state it leads to. */
-void
-adv (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
-                                            fields ? fields : cl_test_fields (NULL, NULL), "", &error);
-  if (error != NULL)
-    g_error ("%s on %s: %s", transition, path, error->message);
-  g_assert_cmpstr (state, ==, want);
 }
 
 /* Assert @transition is refused with the D-Bus error @name, whose message
@@ -108,24 +69,6 @@ assert_taken_by (ClHarness *h, const char *path, const char *transition, const c
         }
     }
   g_error ("%s: no history entry for transition %s", path, transition);
-}
-
-/* How many history entries of @path have @action and contain @needle. */
-guint
-count_notes (ClHarness *h, const char *path, const char *action, const char *needle)
-{
-  g_autoptr(GVariant) all = cl_test_history_all (cl_harness_connection (h), path);
-  guint n = 0;
-
-  for (gsize i = 0; i < g_variant_n_children (all); i++)
-    {
-      g_autoptr(GVariant) e = g_variant_get_child_value (all, i);
-      g_autofree char *a = cl_test_dict_string (e, "action");
-      g_autofree char *c = cl_test_dict_string (e, "comment");
-      if (g_str_equal (a, action) && strstr (c, needle) != NULL)
-        n++;
-    }
-  return n;
 }
 
 /* ---- the daemon -------------------------------------------------------- */

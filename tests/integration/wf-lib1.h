@@ -4,22 +4,20 @@
 
 #include "harness.h"
 
-gboolean overdue_of (ClHarness *h, const char *path);
 void assert_agency (ClHarness *h, const char *path, const char *want);
 void assert_state (ClHarness *h, const char *path, const char *want);
-/* Deadlines are processed after SetTime returns: wait for the effect. */
-void wait_for (ClHarness *h, const char *path, const char *state, int overdue);
-char *create (ClHarness *h, const char *workflow, GVariant *fields, char **path);
-/* Take @transition and assert the state it leads to. */
-void adv (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want);
+/* The harness's helpers, under the short names these tests use. */
+#define overdue_of(h, path) cl_test_overdue_of ((h), (path))
+#define wait_for(h, path, state, overdue) cl_test_wait_for ((h), (path), (state), (overdue))
+#define create(h, workflow, fields, path) cl_test_create ((h), (workflow), (fields), (path))
+#define adv(h, path, transition, fields, want) cl_test_step ((h), (path), (transition), (fields), (want))
+#define count_notes(h, path, action, needle) cl_test_count_notes ((h), (path), (action), (needle))
 /* Assert @transition is refused with the D-Bus error @name, whose message
  * contains @needle (when not NULL), and that the state did not change. */
 void adv_refused (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *name,
                   const char *needle);
 /* The newest history entry for @transition, as (user, role). */
 void assert_taken_by (ClHarness *h, const char *path, const char *transition, const char *user, const char *role);
-/* How many history entries of @path have @action and contain @needle. */
-guint count_notes (ClHarness *h, const char *path, const char *action, const char *needle);
 /* actors-library-1.yaml. When the test does not run as root, the harness
  * gives the current user proc_* roles and agency_head only; the main paths
  * need the other roles of these workflows too, so a copy with one more line

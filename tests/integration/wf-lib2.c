@@ -36,24 +36,6 @@ field_of (ClHarness *h, const char *path, const char *name)
   return s;
 }
 
-char *
-create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
-{
-  return cl_test_create_case (cl_harness_connection (h), workflow, fields, path);
-}
-
-/* Take @transition as root (uid 0 may act in any role); assert the state. */
-void
-step (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *state = cl_test_advance (cl_harness_connection (h), path, transition,
-                                            fields != NULL ? fields : NO_FIELDS, "", &error);
-  if (error != NULL)
-    g_error ("%s on %s: %s", transition, path, error->message);
-  g_assert_cmpstr (state, ==, want);
-}
-
 /* Take @transition and expect the D-Bus error @name; nothing changes. */
 void
 refused (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *name)
@@ -68,21 +50,6 @@ refused (ClHarness *h, const char *path, const char *transition, GVariant *field
   assert_state (h, path, before);
 }
 
-/* Deadlines are processed after SetTime returns: wait for @path to reach
- * @state, bounded so a bug fails instead of hangs. */
-void
-wait_for (ClHarness *h, const char *path, const char *state)
-{
-  for (int i = 0; i < 500; i++)
-    {
-      g_autofree char *s = cl_test_case_state (cl_harness_connection (h), path);
-      if (g_str_equal (s, state))
-        return;
-      g_usleep (10000);
-    }
-  g_error ("case %s never reached state %s", path, state);
-}
-
 /* Move the clock to @us and wait until on_expire has taken @path into
  * @state; the newest transition in its history must be @transition, taken
  * by caselinkd as the system actor. */
@@ -93,7 +60,7 @@ expire (ClHarness *h, gint64 us, const char *path, const char *transition, const
   g_autofree char *user = NULL, *role = NULL, *name = NULL, *comment = NULL;
 
   cl_test_set_time (h, us);
-  wait_for (h, path, state);
+  cl_test_wait_for (h, path, state, -1);
   all = cl_test_history_all (cl_harness_connection (h), path);
   for (gsize i = g_variant_n_children (all); i-- > 0;)
     {

@@ -33,10 +33,10 @@
 ClHarness *start (void);
 char *agency_of (ClHarness *h, const char *path);
 char *field_of (ClHarness *h, const char *path, const char *name);
-char *create (ClHarness *h, const char *workflow, GVariant *fields, char **path);
-void step (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *want);
+/* The harness's helpers, under the short names these tests use. */
+#define create(h, workflow, fields, path) cl_test_create ((h), (workflow), (fields), (path))
+#define step(h, path, transition, fields, want) cl_test_step ((h), (path), (transition), (fields), (want))
 void refused (ClHarness *h, const char *path, const char *transition, GVariant *fields, const char *name);
-void wait_for (ClHarness *h, const char *path, const char *state);
 void expire (ClHarness *h, gint64 us, const char *path, const char *transition, const char *state);
 char *linked (ClHarness *h, const char *path, const char *relation, char **other_path);
 char *spawned (ClHarness *h, const char *id, const char *path, const char *relation, const char *prefix);
