@@ -763,6 +763,15 @@ cl_test_count_notes (ClHarness *h, const char *path, const char *action, const c
   return n;
 }
 
+void
+cl_test_argv_setpriv (GPtrArray *argv, const char *uid)
+{
+  g_ptr_array_add (argv, g_strdup ("setpriv"));
+  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
+  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
+  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+}
+
 char *
 cl_test_create (ClHarness *h, const char *workflow, GVariant *fields, char **path)
 {

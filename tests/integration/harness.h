@@ -144,6 +144,9 @@ void cl_test_wait_for (ClHarness *h, const char *path, const char *state, int ov
 /* How many history entries of @path (deadline notes included) have
  * @action and contain @needle; each is logged. */
 guint cl_test_count_notes (ClHarness *h, const char *path, const char *action, const char *needle);
+/* Appends "setpriv --reuid=@uid --regid=@uid --clear-groups" to @argv
+ * (strings it owns): what follows runs as that uid with no groups. */
+void cl_test_argv_setpriv (GPtrArray *argv, const char *uid);
 /* Manager1.CreateCase on the harness's connection (see cl_test_create_case). */
 char *cl_test_create (ClHarness *h, const char *workflow, GVariant *fields, char **path);
 /* Take @transition on the harness's connection (@fields NULL: none) and

@@ -108,10 +108,7 @@ run_as (const char *uid, const char *const *argv, char **out)
   g_autofree char *stdout_text = NULL, *stderr_text = NULL;
   int status = 0;
 
-  g_ptr_array_add (full, g_strdup ("setpriv"));
-  g_ptr_array_add (full, g_strdup_printf ("--reuid=%s", uid));
-  g_ptr_array_add (full, g_strdup_printf ("--regid=%s", uid));
-  g_ptr_array_add (full, g_strdup ("--clear-groups"));
+  cl_test_argv_setpriv (full, uid);
   for (const char *const *a = argv; *a != NULL; a++)
     g_ptr_array_add (full, g_strdup (*a));
   g_ptr_array_add (full, NULL);

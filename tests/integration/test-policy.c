@@ -395,10 +395,7 @@ spawn_daemon (SysBus *s, const char *uid, const char *db_path, const char *log_p
 
   if (uid != NULL)
     {
-      g_ptr_array_add (argv, g_strdup ("setpriv"));
-      g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
-      g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
-      g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+      cl_test_argv_setpriv (argv, uid);
     }
   else if (wrapper != NULL && *wrapper != '\0')
     {
@@ -567,10 +564,7 @@ client_argv (const char *uid, const char *mode, SysBus *s)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (argv, g_strdup ("setpriv"));
-  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
-  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
-  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  cl_test_argv_setpriv (argv, uid);
   g_ptr_array_add (argv, g_strdup (self_exe));
   g_ptr_array_add (argv, g_strdup ("--client"));
   g_ptr_array_add (argv, g_strdup (mode));

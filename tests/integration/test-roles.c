@@ -27,10 +27,7 @@ run_as (const char *uid, const char *const *argv, char **out)
 
   if (uid != NULL)
     {
-      g_ptr_array_add (full, g_strdup ("setpriv"));
-      g_ptr_array_add (full, g_strdup_printf ("--reuid=%s", uid));
-      g_ptr_array_add (full, g_strdup_printf ("--regid=%s", uid));
-      g_ptr_array_add (full, g_strdup ("--clear-groups"));
+      cl_test_argv_setpriv (full, uid);
     }
   for (const char *const *a = argv; *a != NULL; a++)
     g_ptr_array_add (full, g_strdup (*a));

@@ -139,10 +139,7 @@ ctl_argv (ClHarness *h, const char *uid, char **out, GPtrArray *args)
   g_autofree char *so = NULL, *se = NULL;
   int status = 0;
 
-  g_ptr_array_add (argv, g_strdup ("setpriv"));
-  g_ptr_array_add (argv, g_strdup_printf ("--reuid=%s", uid));
-  g_ptr_array_add (argv, g_strdup_printf ("--regid=%s", uid));
-  g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+  cl_test_argv_setpriv (argv, uid);
   g_ptr_array_add (argv, g_strdup (g_getenv ("CASELINKCTL")));
   g_ptr_array_add (argv, g_strdup ("--address"));
   g_ptr_array_add (argv, g_strdup (cl_harness_address (h)));
