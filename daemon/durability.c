@@ -111,20 +111,29 @@ sync_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Copies the log into the database on the worker's own connection, so the
- * main loop never waits for it. PASSIVE: writers go on meanwhile; what is
- * still being read is left for the next one. A failure leaves the log as
- * it is (still complete); the next checkpoint tries again. */
+/* Copies the log into the database on @db. PASSIVE: writers go on
+ * meanwhile; what is still being read is left for the next one. A failure
+ * leaves the log as it is (still complete); BUSY means another connection
+ * is checkpointing, and the next round tries again. */
+static int
+checkpoint (sqlite3 *db, int *log, int *done)
+{
+  int rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, log, done);
+
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    g_warning ("checkpoint failed: %s", sqlite3_errmsg (db));
+  else
+    g_debug ("checkpoint: %d of %d log pages copied", *done, *log);
+  return rc;
+}
+
+/* On the worker's own connection, so the main loop never waits for it. */
 static void
 run_checkpoint (CLDurability *dur)
 {
   int log = 0, done = 0;
-  int rc = sqlite3_wal_checkpoint_v2 (dur->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  int rc = checkpoint (dur->ckpt_db, &log, &done);
 
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-    g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->ckpt_db));
-  else
-    g_debug ("checkpoint: %d of %d log pages copied", done, log);
   g_mutex_lock (&dur->lock);
   dur->ckpt_finished = TRUE;
   dur->ckpt_ok = rc == SQLITE_OK;
@@ -229,7 +238,7 @@ void
 cl_durability_before_write (CLDurability *dur)
 {
   gboolean finished, ok;
-  int log, done, tail, rc;
+  int log, done, tail;
 
   if (!dur->ckpt_asked)
     return;
@@ -254,10 +263,7 @@ cl_durability_before_write (CLDurability *dur)
       ask_checkpoint (dur);
       return;
     }
-  /* BUSY: another process checkpoints; the next round tries again */
-  rc = sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-    g_warning ("checkpoint failed: %s", sqlite3_errmsg (dur->main_db));
+  checkpoint (dur->main_db, &log, &done);
 }
 
 CLDurability *
@@ -440,7 +446,7 @@ cl_durability_committed (CLDurability *dur, GError **error)
        * the next commit starts the log over. */
       int log = 0, done = 0;
 
-      if (sqlite3_wal_checkpoint_v2 (dur->main_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK)
+      if (checkpoint (dur->main_db, &log, &done) == SQLITE_OK)
         dur->wal_pages = 0;
       g_message ("the log had grown to %d pages: checkpointed %d of them", log, done);
     }
