@@ -433,6 +433,15 @@ cl_store_schema_version (CLStore *store)
 static gboolean flush_audit_head (CLStore *store, GError **error);
 static void set_rolled_back (CLStore *store, GError **error);
 
+/* After a rollback: the cached head and cases may hold what is gone. */
+static void
+forget_cached (CLStore *store)
+{
+  store->head_known = FALSE;
+  store->head_dirty = FALSE;
+  cl_case_cache_clear (store->cases);
+}
+
 gboolean
 cl_store_begin (CLStore *store, GError **error)
 {
@@ -465,9 +474,7 @@ cl_store_commit (CLStore *store, GError **error)
 void
 cl_store_rollback (CLStore *store)
 {
-  store->head_known = FALSE;
-  store->head_dirty = FALSE;
-  cl_case_cache_clear (store->cases);
+  forget_cached (store);
   if (!sqlite3_get_autocommit (store->db))
     exec_cached (store, "ROLLBACK", NULL);
   store->in_tx = FALSE;
@@ -495,9 +502,7 @@ cl_store_release (CLStore *store, GError **error)
 gboolean
 cl_store_rollback_savepoint (CLStore *store, GError **error)
 {
-  store->head_known = FALSE;
-  store->head_dirty = FALSE;
-  cl_case_cache_clear (store->cases);
+  forget_cached (store);
   if (sqlite3_get_autocommit (store->db))
     {
       store->in_tx = FALSE;
@@ -1040,9 +1045,7 @@ transaction_lost (CLStore *store, GError **error)
 {
   if (!store->in_tx || !sqlite3_get_autocommit (store->db))
     return FALSE;
-  store->head_dirty = FALSE;
-  store->head_known = FALSE;
-  cl_case_cache_clear (store->cases);
+  forget_cached (store);
   set_rolled_back (store, error);
   return TRUE;
 }
