@@ -1060,10 +1060,8 @@ static gboolean
 flush_idle (gpointer data)
 {
   CLEngine *engine = data;
-  guint n = engine->queue.length;
-
   engine->idle_id = 0;
-  flush_batch (engine, n <= PIPELINE_BATCH ? n : MAX (PIPELINE_BATCH, (n + 1) / 2));
+  flush_batch (engine, MAX (PIPELINE_BATCH, (engine->queue.length + 1) / 2));
   if (!g_queue_is_empty (&engine->queue))
     engine->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, engine, NULL);
   return G_SOURCE_REMOVE;
