@@ -4,6 +4,7 @@
 
 #include "durability.h"
 #include "cl-errors.h"
+#include "wal-vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,7 +293,7 @@ cl_durability_new (sqlite3 *db, GError **error)
   /* A first read makes the connection find the log (it checkpoints nothing
    * before); NORMAL syncs the log before copying it and the database after,
    * whatever SQLite's built-in default. */
-  if (sqlite3_open_v2 (db_path, &ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK
+  if (sqlite3_open_v2 (db_path, &ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, cl_wal_vfs_name ()) != SQLITE_OK
       || sqlite3_exec (ckpt, "PRAGMA synchronous=NORMAL; SELECT count(*) FROM sqlite_master", NULL, NULL, NULL)
            != SQLITE_OK)
     {

@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "cl-errors.h"
 #include "durability.h"
+#include "wal-vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -321,7 +322,10 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
   store->path = g_strdup (path);
   if (!create_private_file (path, error))
     return NULL;
-  if (sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+  /* cl_wal_vfs_name(): each commit reaches the log in one write */
+  if (sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       cl_wal_vfs_name ())
+      != SQLITE_OK)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot open database %s: %s", path,
                    store->db ? sqlite3_errmsg (store->db) : "out of memory");

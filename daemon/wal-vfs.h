@@ -1,0 +1,31 @@
+/* wal-vfs.h — a thin layer over SQLite's default VFS that hands each
+ * commit's frames to the write-ahead log in one write.
+ *
+ * SQLite writes a frame as two write() calls (its 24-byte header, then the
+ * page), so a change touching a dozen pages makes two dozen system calls;
+ * on a virtual machine each costs several microseconds, more than the
+ * frames' bytes. This layer gathers consecutive writes to a "-wal" file in
+ * memory and writes them at once when the commit frame (the one whose
+ * header carries the database size) is complete, before SQLite publishes
+ * the commit in the shared index. Nothing else changes: a commit reaches
+ * the file (the page cache) before any connection can see it, and is
+ * durable exactly when it was before (the sync that follows). Every other
+ * operation on the log (read, sync, size, truncate, close, a lock or
+ * barrier on the shared index) first writes what is gathered, so SQLite
+ * never sees the file differ from what it wrote; a failed write fails the
+ * commit that triggered it, as a failed write() would.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The layer's VFS name, for sqlite3_open_v2(); registered (not as the
+ * default) on the first call. NULL when SQLite has no default VFS. */
+const char *cl_wal_vfs_name (void);
+
+/* Writes this layer has issued to log files so far (all connections). */
+guint cl_wal_vfs_log_writes (void);
+
+G_END_DECLS
