@@ -10,6 +10,14 @@ struct _CLStore {
   sqlite3 *db;
   char *path;
   GHashTable *stmts;   /* SQL text -> prepared statement, finalized at close */
+  GHashTable *update_sql;  /* column mask (gint64) -> GString: its UPDATE */
+  /* Recently used statements by the address of their SQL (mostly string
+   * literals): hashing a long statement's text cost more than running some. */
+  struct {
+    const char *sql;     /* the caller's pointer */
+    const char *key;     /* the text, as owned by @stmts */
+    sqlite3_stmt *stmt;
+  } recent[64];
   gboolean in_tx;
   /* the global audit chain's head, cached between appends */
   gboolean head_known;

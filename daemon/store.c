@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "cl-errors.h"
 #include "durability.h"
+#include "fields-text.h"
 #include "wal-vfs.h"
 
 #include <errno.h>
@@ -145,22 +146,36 @@ cl_store_fail (CLStore *store, GError **error, const char *what)
 sqlite3_stmt *
 cl_store_stmt (CLStore *store, const char *sql, GError **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (store->stmts, sql);
+  guint slot = (guint) (((guintptr) sql >> 3) % G_N_ELEMENTS (store->recent));
+  sqlite3_stmt *stmt = NULL;
+  char *key = NULL;
 
-  if (stmt == NULL)
+  /* the same address may hold other text by now (a freed, built query) */
+  if (store->recent[slot].sql == sql && strcmp (store->recent[slot].key, sql) == 0)
+    {
+      stmt = store->recent[slot].stmt;
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (g_hash_table_lookup_extended (store->stmts, sql, (gpointer *) &key, (gpointer *) &stmt))
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  else
     {
       if (sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
         {
           cl_store_fail (store, error, "preparing a statement");
           return NULL;
         }
-      g_hash_table_insert (store->stmts, g_strdup (sql), stmt);
+      key = g_strdup (sql);
+      g_hash_table_insert (store->stmts, key, stmt);
     }
-  else
-    {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-    }
+  store->recent[slot].sql = sql;
+  store->recent[slot].key = key;
+  store->recent[slot].stmt = stmt;
   return stmt;
 }
 
@@ -297,6 +312,12 @@ finalize_stmt (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
+static void
+free_gstring (gpointer s)
+{
+  g_string_free (s, TRUE);
+}
+
 CLStore *
 cl_store_open (const char *path, CLSyncMode sync, GError **error)
 {
@@ -318,6 +339,7 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
       g_once_init_leave (&configured, 1);
     }
   store->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+  store->update_sql = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, free_gstring);
   store->cases = cl_case_cache_new ();
   store->path = g_strdup (path);
   if (!create_private_file (path, error))
@@ -380,6 +402,7 @@ cl_store_close (CLStore *store)
     return;
   g_clear_pointer (&store->durable, cl_durability_free);
   g_hash_table_unref (store->stmts);
+  g_hash_table_unref (store->update_sql);
   cl_case_cache_free (store->cases);
   if (store->db != NULL)
     sqlite3_close (store->db);
@@ -606,9 +629,7 @@ cl_history_record_free (CLHistoryRecord *h)
 char *
 cl_store_fields_to_text (GVariant *fields)
 {
-  if (fields == NULL)
-    return g_strdup ("@a{sv} {}");
-  return g_variant_print (fields, TRUE);
+  return cl_fields_to_text (fields);
 }
 
 GVariant *
@@ -673,11 +694,23 @@ cl_store_case_from_row (sqlite3_stmt *stmt)
 static gint64
 case_priority (GVariant *fields)
 {
-  gint64 p = 0;
+  gsize n = fields != NULL ? g_variant_n_children (fields) : 0;
 
-  if (fields != NULL)
-    g_variant_lookup (fields, "priority", "x", &p);
-  return p;
+  /* by index: g_variant_lookup() parses a format string for every entry */
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (fields, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+
+      if (strcmp (g_variant_get_string (key, NULL), "priority") == 0)
+        {
+          g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+          g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+          return g_variant_is_of_type (value, G_VARIANT_TYPE_INT64) ? g_variant_get_int64 (value) : 0;
+        }
+    }
+  return 0;
 }
 
 /* Every caller steps and resets @stmt while @rec lives: no copies. */
@@ -808,9 +841,10 @@ column_values (const CLCaseRecord *rec, const char *fields_text, const char *tex
 
 /* Which columns of the stored case differ from @rec (bit i: case_columns[i]);
  * -1 with @error set when the row cannot be read. The cached row serves
- * when there is one. */
+ * when there is one. @priority: @rec's, when its bit is set. */
 static gint64
-changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_text, GError **error)
+changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_text, gint64 *priority,
+                 GError **error)
 {
   const char *texts[G_N_ELEMENTS (case_columns)], *old_texts[G_N_ELEMENTS (case_columns)];
   gint64 ints[G_N_ELEMENTS (case_columns)], old_ints[G_N_ELEMENTS (case_columns)];
@@ -874,9 +908,36 @@ changed_columns (CLStore *store, const CLCaseRecord *rec, const char *fields_tex
       if (!same)
         mask |= (gint64) 1 << i;
     }
+  *priority = (mask & ((gint64) 1 << CASE_PRIORITY_COLUMN)) ? ints[CASE_PRIORITY_COLUMN] : 0;
   if (stmt != NULL)
     sqlite3_reset (stmt);
   return mask;
+}
+
+/* The UPDATE that sets the columns in @mask, built once per set: the same
+ * text at the same address finds its statement without hashing it. */
+static const char *
+update_sql (CLStore *store, gint64 mask)
+{
+  GString *sql = g_hash_table_lookup (store->update_sql, &mask);
+
+  if (sql == NULL)
+    {
+      gint64 *key = g_new (gint64, 1);
+
+      *key = mask;
+      sql = g_string_new ("UPDATE cases SET ");
+      for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
+        if (mask & ((gint64) 1 << i))
+          {
+            if (sql->str[sql->len - 1] != ' ')
+              g_string_append (sql, ", ");
+            g_string_append (sql, case_columns[i].assign);
+          }
+      g_string_append (sql, " WHERE seq = ?17");
+      g_hash_table_insert (store->update_sql, key, sql);
+    }
+  return sql->str;
 }
 
 /* Only the columns that changed are written: SQLite rewrites the entries of
@@ -886,11 +947,11 @@ gboolean
 cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
 {
   g_autofree char *fields_text = NULL;
-  g_autoptr(GString) sql = NULL;
   sqlite3_stmt *stmt;
   const char *stored_text = NULL;
+  const char *sql;
   const CLCaseRecord *stored = cl_case_cache_get_seq (store->cases, rec->seq, &stored_text);
-  gint64 mask;
+  gint64 mask, priority = 0;
 
   /* Printing the fields is the dearest part of a write; most changes leave
    * them as they were. */
@@ -899,26 +960,18 @@ cl_store_update_case (CLStore *store, const CLCaseRecord *rec, GError **error)
     fields_text = g_strdup (stored_text);
   else
     fields_text = cl_store_fields_to_text (rec->fields);
-  mask = changed_columns (store, rec, fields_text, error);
+  mask = changed_columns (store, rec, fields_text, &priority, error);
   if (mask < 0)
     return FALSE;
   if (mask == 0)
     return TRUE;
   /* Before the row changes: a failure below may leave either version. */
   cl_case_cache_forget (store->cases, rec->seq);
-  sql = g_string_new ("UPDATE cases SET ");
-  for (guint i = 0; i < G_N_ELEMENTS (case_columns); i++)
-    if (mask & ((gint64) 1 << i))
-      {
-        if (sql->str[sql->len - 1] != ' ')
-          g_string_append (sql, ", ");
-        g_string_append (sql, case_columns[i].assign);
-      }
-  g_string_append (sql, " WHERE seq = ?17");
-  stmt = cl_store_stmt (store, sql->str, error);
+  sql = update_sql (store, mask);
+  stmt = cl_store_stmt (store, sql, error);
   if (stmt == NULL)
     return FALSE;
-  bind_case (stmt, rec, fields_text, (mask & ((gint64) 1 << CASE_PRIORITY_COLUMN)) ? case_priority (rec->fields) : 0);
+  bind_case (stmt, rec, fields_text, priority);
   sqlite3_bind_int64 (stmt, 17, rec->seq);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return cl_store_fail (store, error, "updating a case");
