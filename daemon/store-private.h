@@ -21,10 +21,11 @@ struct _CLStore {
   gboolean in_tx;
   /* the global audit chain's head, cached between appends */
   gboolean head_known;
-  gboolean head_dirty;  /* audit_head not yet written: at RELEASE or COMMIT */
+  gboolean head_dirty;  /* audit_head not yet written: at COMMIT */
   guint64 head_count;
   char *head_hash;
   char *head_hash_prev;
+  GArray *head_saved;   /* HeadSnapshot per open savepoint, innermost last */
   CLCaseCache *cases;  /* store-cache.c */
   struct _CLDurability *durable;  /* synchronous=full: syncs the log itself; NULL otherwise */
 };

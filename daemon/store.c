@@ -306,6 +306,21 @@ create_private_file (const char *path, GError **error)
   return TRUE;
 }
 
+/* The audit head as a savepoint found it: rolling back to the savepoint
+ * puts it back. The row itself is written once, at COMMIT. */
+typedef struct {
+  gboolean known;
+  gboolean dirty;
+  guint64 count;
+  char *hash;
+} HeadSnapshot;
+
+static void
+head_snapshot_clear (gpointer p)
+{
+  g_free (((HeadSnapshot *) p)->hash);
+}
+
 static void
 finalize_stmt (gpointer stmt)
 {
@@ -339,6 +354,8 @@ cl_store_open (const char *path, CLSyncMode sync, GError **error)
       g_once_init_leave (&configured, 1);
     }
   store->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+  store->head_saved = g_array_new (FALSE, FALSE, sizeof (HeadSnapshot));
+  g_array_set_clear_func (store->head_saved, head_snapshot_clear);
   store->update_sql = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, free_gstring);
   store->cases = cl_case_cache_new ();
   store->path = g_strdup (path);
@@ -403,6 +420,7 @@ cl_store_close (CLStore *store)
   g_clear_pointer (&store->durable, cl_durability_free);
   g_hash_table_unref (store->stmts);
   g_hash_table_unref (store->update_sql);
+  g_array_unref (store->head_saved);
   cl_case_cache_free (store->cases);
   if (store->db != NULL)
     sqlite3_close (store->db);
@@ -459,6 +477,7 @@ cl_store_schema_version (CLStore *store)
 
 static gboolean flush_audit_head (CLStore *store, GError **error);
 static void set_rolled_back (CLStore *store, GError **error);
+static gboolean transaction_lost (CLStore *store, GError **error);
 
 /* After a rollback: the cached head and cases may hold what is gone. */
 static void
@@ -466,6 +485,7 @@ forget_cached (CLStore *store)
 {
   store->head_known = FALSE;
   store->head_dirty = FALSE;
+  g_array_set_size (store->head_saved, 0);
   cl_case_cache_clear (store->cases);
 }
 
@@ -516,28 +536,57 @@ cl_store_in_transaction (CLStore *store)
 gboolean
 cl_store_savepoint (CLStore *store, GError **error)
 {
-  /* Rolling back to it re-reads the head from the database. */
-  return flush_audit_head (store, error) && exec_cached (store, "SAVEPOINT item", error);
+  HeadSnapshot snap;
+
+  if (transaction_lost (store, error) || !exec_cached (store, "SAVEPOINT item", error))
+    return FALSE;
+  snap.known = store->head_known;
+  snap.dirty = store->head_dirty;
+  snap.count = store->head_count;
+  snap.hash = g_strdup (store->head_hash);
+  g_array_append_val (store->head_saved, snap);
+  return TRUE;
 }
 
 gboolean
 cl_store_release (CLStore *store, GError **error)
 {
-  return flush_audit_head (store, error) && exec_cached (store, "RELEASE item", error);
+  if (transaction_lost (store, error) || !exec_cached (store, "RELEASE item", error))
+    return FALSE;
+  if (store->head_saved->len > 0)
+    g_array_set_size (store->head_saved, store->head_saved->len - 1);
+  return TRUE;
 }
 
 gboolean
 cl_store_rollback_savepoint (CLStore *store, GError **error)
 {
-  forget_cached (store);
+  HeadSnapshot *snap;
+
   if (sqlite3_get_autocommit (store->db))
     {
+      forget_cached (store);
       store->in_tx = FALSE;
       set_rolled_back (store, error);
       return FALSE;
     }
   exec_cached (store, "ROLLBACK TO item", NULL);
   exec_cached (store, "RELEASE item", NULL);
+  cl_case_cache_clear (store->cases);
+  if (store->head_saved->len == 0)
+    {
+      store->head_known = FALSE;
+      store->head_dirty = FALSE;
+      return TRUE;
+    }
+  /* the head as this savepoint found it: the changes before it stand */
+  snap = &g_array_index (store->head_saved, HeadSnapshot, store->head_saved->len - 1);
+  store->head_known = snap->known;
+  store->head_dirty = snap->dirty;
+  store->head_count = snap->count;
+  g_free (store->head_hash);
+  store->head_hash = g_steal_pointer (&snap->hash);
+  g_array_set_size (store->head_saved, store->head_saved->len - 1);
   return TRUE;
 }
 
@@ -1208,6 +1257,8 @@ gboolean
 cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, GError **error)
 {
   g_autofree char *fields_text = cl_store_fields_to_text (h->fields);
+  g_autofree char *head_hash = NULL;
+  guint64 head_count;
   sqlite3_stmt *stmt;
 
   if (transaction_lost (store, error))
@@ -1218,9 +1269,9 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
 
   if (!read_audit_head (store, error))
     return FALSE;
-  g_free (store->head_hash);
-  store->head_hash = cl_audit_global_hash (store->head_hash_prev, h->hash);
-  store->head_count++;
+  /* the head moves only once the row is in: a failed INSERT leaves it */
+  head_hash = cl_audit_global_hash (store->head_hash_prev, h->hash);
+  head_count = store->head_count + 1;
 
   stmt = cl_store_stmt (store,
                         "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
@@ -1243,16 +1294,16 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   sqlite3_bind_text (stmt, 12, h->comment ? h->comment : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 13, fields_text, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 14, h->hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) store->head_count);
-  sqlite3_bind_text (stmt, 16, store->head_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 15, (sqlite3_int64) head_count);
+  sqlite3_bind_text (stmt, 16, head_hash, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      store->head_known = FALSE;
-      return cl_store_fail (store, error, "writing history");
-    }
+    return cl_store_fail (store, error, "writing history");
   sqlite3_reset (stmt);
-  /* In a transaction the head row is written once per change, when its
-   * savepoint is released or the transaction commits. */
+  g_free (store->head_hash);
+  store->head_hash = g_steal_pointer (&head_hash);
+  store->head_count = head_count;
+  /* In a transaction the head row is written once, at COMMIT (a savepoint
+   * rolled back restores the head it saved). */
   if (!sqlite3_get_autocommit (store->db))
     store->head_dirty = TRUE;
   else if (!write_audit_head (store, error))

@@ -205,6 +205,90 @@ test_audit_head_savepoints (Fixture *fx, gconstpointer data)
   g_free (h3.hash);
 }
 
+/* A batch as the engine and the scheduler run it: one savepoint per change,
+ * an inner one inside a change, some rolled back. The head row is written
+ * once, at COMMIT; it and every row's chain link count exactly the rows
+ * that stayed, and the verifier agrees. */
+static void
+test_audit_head_nested_savepoints (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CLCaseRecord) rec = new_case ("DM-2026-000004", "open", "t");
+  g_autoptr(CLCaseRecord) cur = NULL;
+  g_autoptr(CLAuditVerifier) v = NULL;
+  CLHistoryRecord h[7] = { { 0 } };
+  const char *kept_comments[] = { "a1", "b1", "b3", "d1" };
+  g_autofree char *hash = NULL;
+  const char *report = NULL;
+  guint64 count = 0;
+  char *expected = g_strdup ("");
+
+  for (guint i = 0; i < G_N_ELEMENTS (h); i++)
+    {
+      h[i].time = 10 + i;
+      h[i].user = "root";
+      h[i].action = "comment";
+    }
+  h[0].comment = "a1"; h[1].comment = "b1"; h[2].comment = "b2 (inner, rolled back)";
+  h[3].comment = "b3"; h[4].comment = "c1 (rolled back)"; h[5].comment = "d1";
+
+  g_assert_true (cl_store_insert_case (fx->store, rec, &error));
+  g_assert_true (cl_store_begin (fx->store, &error));
+  /* change A */
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h[0], &error));
+  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  g_assert_true (cl_store_release (fx->store, &error));
+  /* change B, with an inner savepoint rolled back */
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h[1], &error));
+  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, rec, &h[2], &error));
+  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  g_assert_true (cl_store_rollback_savepoint (fx->store, &error));
+  cur = cl_store_get_case (fx->store, "DM-2026-000004", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cur->history_count, ==, 2);
+  g_assert_true (cl_store_append_history (fx->store, cur, &h[3], &error));
+  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  g_assert_true (cl_store_release (fx->store, &error));
+  /* change C, rolled back whole */
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, cur, &h[4], &error));
+  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  g_assert_true (cl_store_rollback_savepoint (fx->store, &error));
+  g_clear_pointer (&cur, cl_case_record_free);
+  cur = cl_store_get_case (fx->store, "DM-2026-000004", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cur->history_count, ==, 3);
+  /* change D */
+  g_assert_true (cl_store_savepoint (fx->store, &error));
+  g_assert_true (cl_store_append_history (fx->store, cur, &h[5], &error));
+  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  g_assert_true (cl_store_release (fx->store, &error));
+  g_assert_true (cl_store_commit (fx->store, &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (kept_comments); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (h); j++)
+      if (g_strcmp0 (h[j].comment, kept_comments[i]) == 0)
+        {
+          char *next = cl_audit_global_hash (expected, h[j].hash);
+          g_free (expected);
+          expected = next;
+        }
+  g_assert_true (cl_store_audit_head (fx->store, &count, &hash, &error));
+  g_assert_cmpuint (count, ==, 4);
+  g_assert_cmpstr (hash, ==, expected);
+  v = cl_audit_verifier_new (fx->store->db, count, hash);
+  while (!cl_audit_verifier_step (v, 100))
+    ;
+  g_assert_true (cl_audit_verifier_result (v, &report));
+  g_free (expected);
+  for (guint i = 0; i < G_N_ELEMENTS (h); i++)
+    g_free (h[i].hash);
+}
+
 /* SQLite rolled the transaction back by itself (as on a full disk): the
  * head the change had cached is not written on its own, the change fails,
  * and the committed head still matches the history. */
@@ -300,6 +384,8 @@ main (int argc, char **argv)
   g_test_add ("/store/numbers", Fixture, NULL, setup, test_numbers, teardown);
   g_test_add ("/store/cases-history", Fixture, NULL, setup, test_cases_and_history, teardown);
   g_test_add ("/store/audit-head-savepoints", Fixture, NULL, setup, test_audit_head_savepoints, teardown);
+  g_test_add ("/store/audit-head-nested-savepoints", Fixture, NULL, setup, test_audit_head_nested_savepoints,
+              teardown);
   g_test_add ("/store/audit-head-lost-transaction", Fixture, NULL, setup, test_audit_head_lost_transaction,
               teardown);
   g_test_add ("/store/list", Fixture, NULL, setup, test_list, teardown);
