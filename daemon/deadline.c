@@ -104,9 +104,8 @@ step_back (CLCalendar *cal, GTimeZone *tz, gint64 due, gint n, CLDeadlineUnit un
 
 /* Replay @spec with @cal: the due instant and the warning instant (0 = none). */
 static gint64
-evaluate (CLDaemon *d, const char *cal_name, GVariant *spec, gint64 *warn_at)
+evaluate (CLDaemon *d, CLCalendar *cal, const char *cal_name, GVariant *spec, gint64 *warn_at)
 {
-  CLCalendar *cal = cl_deadline_calendar (d, cal_name);
   GTimeZone *tz = d->config.tz;
   gint64 from, due, a, b;
   gint n, warn_n, op_n;
@@ -249,9 +248,14 @@ start (CLDaemon *d, CLCaseRecord *rec, const CLWorkflow *wf, const CLState *stat
   row->case_seq = rec->seq;
   row->state = g_strdup (state->name);
   row->calendar = g_strdup (cal_name);
-  row->due = evaluate (d, cal_name, sv, &warn_at);
+  row->due = evaluate (d, cal, cal_name, sv, &warn_at);
   row->warn_at = warn_at;
-  row->spec = print_spec (sv);
+  /* print_spec()'s text for a spec without operations, written directly
+   * (unit names are plain words) */
+  row->spec = g_strdup_printf ("(%" G_GINT64_FORMAT ", %d, '%s', %s, %d, '%s', [])", from, n,
+                               cl_deadline_unit_to_string (unit), spec->roll ? "true" : "false",
+                               spec->has_warn ? spec->warn_n : 0,
+                               spec->has_warn ? cl_deadline_unit_to_string (spec->warn_unit) : "");
   if (!cl_store_put_deadline (d->store, row, error))
     return FALSE;
 
@@ -288,7 +292,7 @@ reschedule (CLDaemon *d, CLCaseRecord *rec, CLDeadlineRow *row, GVariant *spec, 
 
   g_free (row->spec);
   row->spec = print_spec (spec);
-  row->due = evaluate (d, row->calendar, spec, &warn_at);
+  row->due = evaluate (d, cl_deadline_calendar (d, row->calendar), row->calendar, spec, &warn_at);
   row->warn_at = warn_at;
   if (!cl_store_put_deadline (d->store, row, error))
     return FALSE;
@@ -359,7 +363,8 @@ cl_deadline_on_transition (CLDaemon *d, CLCaseRecord *rec, const CLWorkflow *wf,
     }
   else
     {
-      if (row != NULL && !cl_store_delete_deadline (d->store, rec->seq, error))
+      /* a new deadline replaces the row in place (start) */
+      if (row != NULL && (to == NULL || to->deadline == NULL) && !cl_store_delete_deadline (d->store, rec->seq, error))
         return FALSE;
       g_clear_pointer (&row, cl_deadline_row_free);
       rec->deadline = 0;
@@ -408,10 +413,12 @@ cl_deadline_recompute_calendar (CLDaemon *d, const char *calendar, guint *change
 {
   g_autoptr(GPtrArray) rows = cl_store_deadlines_by_calendar (d->store, calendar, error);
   gint64 now = cl_daemon_now (d);
+  CLCalendar *cal;
 
   *changed = 0;
   if (rows == NULL)
     return FALSE;
+  cal = cl_deadline_calendar (d, calendar);
   for (guint i = 0; i < rows->len; i++)
     {
       CLDeadlineRow *row = g_ptr_array_index (rows, i);
@@ -422,7 +429,7 @@ cl_deadline_recompute_calendar (CLDaemon *d, const char *calendar, guint *change
 
       if (spec == NULL)
         continue;
-      due = evaluate (d, calendar, spec, &warn_at);
+      due = evaluate (d, cal, calendar, spec, &warn_at);
       if (due == row->due && warn_at == row->warn_at)
         continue;
       rec = cl_store_get_case_by_seq (d->store, row->case_seq, error);

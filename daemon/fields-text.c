@@ -5,8 +5,8 @@
  * g_variant_print() was the dearest step of a change that sets fields (it
  * appends character by character, through a format-free but general
  * printer). The types fields take almost always (strings, int64, booleans)
- * are printed here directly; anything else (doubles, lists, an empty
- * dictionary, a string with a character that needs an escape) goes to
+ * and the empty dictionary are printed here directly; anything else
+ * (doubles, lists, a string with a character that needs an escape) goes to
  * g_variant_print() whole. test-fields-text compares both over many values. */
 #include "fields-text.h"
 
@@ -105,8 +105,13 @@ cl_fields_to_text (GVariant *fields)
 
   if (fields == NULL)
     return g_strdup ("@a{sv} {}");
-  if (g_variant_is_of_type (fields, G_VARIANT_TYPE_VARDICT) && g_variant_n_children (fields) > 0
-      && (text = print_fast (fields)) != NULL)
-    return text;
+  if (g_variant_is_of_type (fields, G_VARIANT_TYPE_VARDICT))
+    {
+      /* most history rows set no fields */
+      if (g_variant_n_children (fields) == 0)
+        return g_strdup ("@a{sv} {}");
+      if ((text = print_fast (fields)) != NULL)
+        return text;
+    }
   return g_variant_print (fields, TRUE);
 }

@@ -37,8 +37,11 @@ cl_store_put_deadline (CLStore *store, const CLDeadlineRow *row, GError **error)
   gint64 next = next_at (row);
 
   stmt = cl_store_stmt (store,
-                        "INSERT OR REPLACE INTO deadlines (case_seq, state, due, warn_at, warned, fired, failed, "
-                        "paused_at, calendar, spec, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        /* in place when the case has one: REPLACE deletes and re-inserts */
+                        "INSERT INTO deadlines (case_seq, state, due, warn_at, warned, fired, failed, "
+                        "paused_at, calendar, spec, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                        "ON CONFLICT (case_seq) DO UPDATE SET state = ?2, due = ?3, warn_at = ?4, warned = ?5, "
+                        "fired = ?6, failed = ?7, paused_at = ?8, calendar = ?9, spec = ?10, next_at = ?11",
                         error);
   if (stmt == NULL)
     return FALSE;
