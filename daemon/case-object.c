@@ -219,6 +219,16 @@ transition_allowed (CLDaemon *d, const CLIdentity *who, const CLTransition *t)
          && cl_identity_pick_role (who, (const char *const *) t->by) != NULL;
 }
 
+/* The fields @t requires that the case has not filled, into @out. */
+static void
+collect_missing (const CLTransition *t, GHashTable *filled, GPtrArray *out)
+{
+  g_ptr_array_set_size (out, 0);
+  for (char **f = t->requires; f != NULL && *f != NULL; f++)
+    if (!g_hash_table_contains (filled, *f))
+      g_ptr_array_add (out, *f);
+}
+
 static void
 transitions (CLCall *call, GVariant *args, gpointer data)
 {
@@ -260,12 +270,12 @@ transitions (CLCall *call, GVariant *args, gpointer data)
       g_string_append_c (key, transition_allowed (d, who, t) ? '1' : '0');
       if (t->requires != NULL && *t->requires != NULL && filled == NULL)
         filled = cl_store_filled_fields (d->store, rec);
-      for (char **f = t->requires; f != NULL && *f != NULL; f++)
-        if (!g_hash_table_contains (filled, *f))
-          {
-            g_string_append_c (key, '\x1f');
-            g_string_append (key, *f);
-          }
+      collect_missing (t, filled, missing);
+      for (guint m = 0; m < missing->len; m++)
+        {
+          g_string_append_c (key, '\x1f');
+          g_string_append (key, missing->pdata[m]);
+        }
     }
   reply = d->replies != NULL ? cl_reply_cache_reply (d->replies, key->str, cl_call_message (call)) : NULL;
   if (reply != NULL)
@@ -285,10 +295,8 @@ transitions (CLCall *call, GVariant *args, gpointer data)
 
       if (!cl_transition_leaves (t, rec->state))
         continue;
-      g_ptr_array_set_size (missing, 0);
-      for (char **f = t->requires; f != NULL && *f != NULL; f++)
-        if (!g_hash_table_contains (filled, *f))
-          g_ptr_array_add (missing, *f);
+      /* as in the key above: only a reply not kept computes it again */
+      collect_missing (t, filled, missing);
       g_ptr_array_add (missing, NULL);
       ok = dbus_message_iter_open_container (&list, DBUS_TYPE_ARRAY, "{sv}", &dict)
            && cl_dbus_dict_add_string (&dict, "name", t->name)
