@@ -27,6 +27,7 @@ struct LayerFile {
   char *buf;               /* gathered writes: bytes [off, off + len) */
   gsize len;
   sqlite3_int64 off;
+  sqlite3_int64 end;       /* the log's end as written here since it started over */
   sqlite3_int64 commit_page; /* where a commit frame's page follows, or -1 */
   /* on a database file: its open log */
   LayerFile *log;
@@ -35,6 +36,10 @@ struct LayerFile {
 static sqlite3_vfs *real_vfs;
 static gint log_writes;
 
+/* Writes what is gathered. The bytes are gone either way: they are always
+ * frames of the transaction being written, which a failed write fails
+ * (SQLite rolls it back), and kept they would be retried at every later
+ * lock, failing reads too, or land over frames written since. */
 static int
 write_gathered (LayerFile *f)
 {
@@ -43,9 +48,19 @@ write_gathered (LayerFile *f)
   if (f->len == 0)
     return SQLITE_OK;
   rc = f->real->pMethods->xWrite (f->real, f->buf, (int) f->len, f->off);
-  g_atomic_int_inc (&log_writes);
+  f->len = 0;
   if (rc == SQLITE_OK)
-    f->len = 0;
+    g_atomic_int_inc (&log_writes);
+  return rc;
+}
+
+static int
+write_through (LayerFile *f, const void *data, int amt, sqlite3_int64 ofs)
+{
+  int rc = f->real->pMethods->xWrite (f->real, data, amt, ofs);
+
+  if (rc == SQLITE_OK)
+    g_atomic_int_inc (&log_writes);
   return rc;
 }
 
@@ -92,18 +107,28 @@ log_write (LayerFile *f, const void *data, int amt, sqlite3_int64 ofs)
   gboolean completes_commit = f->commit_page >= 0 && ofs == f->commit_page;
   int rc;
 
+  /* the log's header, written when it starts over */
+  if (ofs == 0)
+    f->end = 0;
+  /* Only appends are gathered. A write before the end rewrites what is
+   * there (a page changed again in the same transaction, the checksums
+   * SQLite then rewrites, the commit frame's header among them) and goes
+   * to the file at once, after what was gathered before it: nothing it
+   * writes is left for a lock or a barrier, which cannot report errors. */
+  if (ofs < f->end || (gsize) amt > GATHER_MAX)
+    {
+      f->commit_page = -1;
+      rc = write_gathered (f);
+      return rc != SQLITE_OK ? rc : write_through (f, data, amt, ofs);
+    }
   f->commit_page = is_commit_header (data, amt) ? ofs + amt : -1;
+  f->end = ofs + amt;
   /* only a write that continues the gathered bytes joins them */
   if (f->len > 0 && (ofs != f->off + (sqlite3_int64) f->len || f->len + (gsize) amt > GATHER_MAX))
     {
       rc = write_gathered (f);
       if (rc != SQLITE_OK)
         return rc;
-    }
-  if ((gsize) amt > GATHER_MAX)
-    {
-      g_atomic_int_inc (&log_writes);
-      return f->real->pMethods->xWrite (f->real, data, amt, ofs);
     }
   if (f->len == 0)
     f->off = ofs;
@@ -114,11 +139,8 @@ log_write (LayerFile *f, const void *data, int amt, sqlite3_int64 ofs)
   if (!completes_commit)
     return SQLITE_OK;
   /* The commit is complete: it reaches the file before SQLite publishes
-   * it. A failure fails the commit, and its frames are dropped with it. */
-  rc = write_gathered (f);
-  if (rc != SQLITE_OK)
-    f->len = 0;
-  return rc;
+   * it. A failure fails the commit. */
+  return write_gathered (f);
 }
 
 static int
@@ -137,6 +159,8 @@ layer_truncate (sqlite3_file *file, sqlite3_int64 size)
   LayerFile *f = (LayerFile *) file;
   int rc = write_gathered (f);
 
+  if (f->end > size)
+    f->end = size;
   return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate (f->real, size);
 }
 
@@ -242,10 +266,11 @@ layer_shm_barrier (sqlite3_file *file)
 {
   LayerFile *f = (LayerFile *) file;
 
-  /* no way to report it here: the bytes stay gathered, and the log's next
-   * operation (the commit's own sync or size check, a read) fails instead */
+  /* Never reached with bytes gathered: a commit writes them before SQLite
+   * publishes it, and rewrites go straight to the file. There is no way to
+   * report a failure here, so it is at least logged. */
   if (write_log_of (f) != SQLITE_OK)
-    g_warning ("cannot write the database log; the next operation on it reports the error");
+    g_critical ("cannot write the database log at a barrier: a transaction's frames were lost");
   f->real->pMethods->xShmBarrier (f->real);
 }
 
@@ -460,8 +485,11 @@ cl_wal_vfs_name (void)
     {
       gsize ok = 1;
 
+      /* Over SQLite's own POSIX VFS only: its files have every method this
+       * layer passes on (shared memory included), and its write semantics
+       * are the ones described above. Anything else is used as it is. */
       real_vfs = sqlite3_vfs_find (NULL);
-      if (real_vfs == NULL)
+      if (real_vfs == NULL || g_strcmp0 (real_vfs->zName, "unix") != 0)
         ok = 2;
       else
         {

@@ -22,10 +22,11 @@
 G_BEGIN_DECLS
 
 /* The layer's VFS name, for sqlite3_open_v2(); registered (not as the
- * default) on the first call. NULL when SQLite has no default VFS. */
+ * default) on the first call. NULL (use SQLite's default as it is) when
+ * the default VFS is not SQLite's own "unix". */
 const char *cl_wal_vfs_name (void);
 
-/* Writes this layer has issued to log files so far (all connections). */
+/* Writes this layer has made to log files so far (all connections). */
 guint cl_wal_vfs_log_writes (void);
 
 G_END_DECLS
