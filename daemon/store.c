@@ -570,15 +570,17 @@ cl_store_rollback_savepoint (CLStore *store, GError **error)
       set_rolled_back (store, error);
       return FALSE;
     }
+  if (store->head_saved->len == 0)
+    {
+      /* no savepoint of ours is open: the head it saved is unknown, and
+       * only rolling back everything keeps it consistent */
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "storage error: no savepoint to roll back to");
+      cl_store_rollback (store);
+      return FALSE;
+    }
   exec_cached (store, "ROLLBACK TO item", NULL);
   exec_cached (store, "RELEASE item", NULL);
   cl_case_cache_clear (store->cases);
-  if (store->head_saved->len == 0)
-    {
-      store->head_known = FALSE;
-      store->head_dirty = FALSE;
-      return TRUE;
-    }
   /* the head as this savepoint found it: the changes before it stand */
   snap = &g_array_index (store->head_saved, HeadSnapshot, store->head_saved->len - 1);
   store->head_known = snap->known;

@@ -82,9 +82,10 @@ gboolean cl_store_commit (CLStore *store, GError **error);
 void cl_store_rollback (CLStore *store);
 gboolean cl_store_savepoint (CLStore *store, GError **error);
 gboolean cl_store_release (CLStore *store, GError **error);
-/* FALSE (with @error set) when SQLite had already rolled back the whole
- * transaction (a full disk, an I/O error): the batch is lost and must
- * stop — another SAVEPOINT would open a new transaction of its own. */
+/* FALSE (with @error set) when the whole transaction is rolled back:
+ * SQLite had done so itself (a full disk, an I/O error), or no savepoint
+ * was open. The batch is lost and must stop — another SAVEPOINT would
+ * open a new transaction of its own. */
 gboolean cl_store_rollback_savepoint (CLStore *store, GError **error);
 gboolean cl_store_in_transaction (CLStore *store);
 
