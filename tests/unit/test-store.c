@@ -205,6 +205,17 @@ test_audit_head_savepoints (Fixture *fx, gconstpointer data)
   g_free (h3.hash);
 }
 
+/* One history row of a change and the case row it updates. */
+static void
+append_and_update (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cl_store_append_history (store, rec, h, &error));
+  g_assert_true (cl_store_update_case (store, rec, &error));
+  g_assert_no_error (error);
+}
+
 /* A batch as the engine and the scheduler run it: one savepoint per change,
  * an inner one inside a change, some rolled back. The head row is written
  * once, at COMMIT; it and every row's chain link count exactly the rows
@@ -236,27 +247,22 @@ test_audit_head_nested_savepoints (Fixture *fx, gconstpointer data)
   g_assert_true (cl_store_begin (fx->store, &error));
   /* change A */
   g_assert_true (cl_store_savepoint (fx->store, &error));
-  g_assert_true (cl_store_append_history (fx->store, rec, &h[0], &error));
-  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  append_and_update (fx->store, rec, &h[0]);
   g_assert_true (cl_store_release (fx->store, &error));
   /* change B, with an inner savepoint rolled back */
   g_assert_true (cl_store_savepoint (fx->store, &error));
-  g_assert_true (cl_store_append_history (fx->store, rec, &h[1], &error));
-  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  append_and_update (fx->store, rec, &h[1]);
   g_assert_true (cl_store_savepoint (fx->store, &error));
-  g_assert_true (cl_store_append_history (fx->store, rec, &h[2], &error));
-  g_assert_true (cl_store_update_case (fx->store, rec, &error));
+  append_and_update (fx->store, rec, &h[2]);
   g_assert_true (cl_store_rollback_savepoint (fx->store, &error));
   cur = cl_store_get_case (fx->store, "DM-2026-000004", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cur->history_count, ==, 2);
-  g_assert_true (cl_store_append_history (fx->store, cur, &h[3], &error));
-  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  append_and_update (fx->store, cur, &h[3]);
   g_assert_true (cl_store_release (fx->store, &error));
   /* change C, rolled back whole */
   g_assert_true (cl_store_savepoint (fx->store, &error));
-  g_assert_true (cl_store_append_history (fx->store, cur, &h[4], &error));
-  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  append_and_update (fx->store, cur, &h[4]);
   g_assert_true (cl_store_rollback_savepoint (fx->store, &error));
   g_clear_pointer (&cur, cl_case_record_free);
   cur = cl_store_get_case (fx->store, "DM-2026-000004", &error);
@@ -264,8 +270,7 @@ test_audit_head_nested_savepoints (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (cur->history_count, ==, 3);
   /* change D */
   g_assert_true (cl_store_savepoint (fx->store, &error));
-  g_assert_true (cl_store_append_history (fx->store, cur, &h[5], &error));
-  g_assert_true (cl_store_update_case (fx->store, cur, &error));
+  append_and_update (fx->store, cur, &h[5]);
   g_assert_true (cl_store_release (fx->store, &error));
   g_assert_true (cl_store_commit (fx->store, &error));
 

@@ -130,6 +130,28 @@ assert_integrity (sqlite3 *db)
   sqlite3_finalize (stmt);
 }
 
+/* The forked writer exited 0 (any other status names the step that failed). */
+static void
+assert_child_ok (pid_t pid)
+{
+  int status = 0;
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+/* A fresh connection of the default VFS reads @rows intact rows. */
+static void
+assert_reads (const char *path, gint64 rows)
+{
+  sqlite3 *reader = open_plain (path);
+
+  check_rows (reader, rows);
+  assert_integrity (reader);
+  sqlite3_close (reader);
+}
+
 /* A commit of a dozen frames is one write; a bigger one a few. */
 static void
 test_one_write_per_commit (Fixture *fx, gconstpointer unused)
@@ -224,9 +246,7 @@ test_spill_and_rewrite (Fixture *fx, gconstpointer unused)
 static void
 test_writer_dies (Fixture *fx, gconstpointer unused)
 {
-  int status = 0;
   pid_t pid = fork ();
-  sqlite3 *reader;
 
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
@@ -240,14 +260,8 @@ test_writer_dies (Fixture *fx, gconstpointer unused)
         _exit (3);
       _exit (0);
     }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-
-  reader = open_plain (fx->path);
-  check_rows (reader, 90);
-  assert_integrity (reader);
-  sqlite3_close (reader);
+  assert_child_ok (pid);
+  assert_reads (fx->path, 90);
 }
 
 /* The disk refuses the bytes (here: the file size limit): the commit that
@@ -259,9 +273,7 @@ static void
 test_write_fails (Fixture *fx, gconstpointer unused)
 {
   g_autofree char *wal = g_strconcat (fx->path, "-wal", NULL);
-  int status = 0;
   pid_t pid;
-  sqlite3 *reader;
 
   {
     sqlite3 *db = open_layered (fx->path);
@@ -302,14 +314,8 @@ test_write_fails (Fixture *fx, gconstpointer unused)
         _exit (7);
       _exit (0);
     }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-
-  reader = open_plain (fx->path);
-  check_rows (reader, 16);
-  assert_integrity (reader);
-  sqlite3_close (reader);
+  assert_child_ok (pid);
+  assert_reads (fx->path, 16);
 }
 
 int
