@@ -34,21 +34,13 @@ basic_to_variant (DBusMessageIter *iter, int type)
     }
 }
 
+/* An empty array has no child to take its type from: only then is the
+ * signature asked for (libdbus builds it by walking the type string). */
 static GVariant *
-container_to_variant (DBusMessageIter *iter, int type, guint depth, GError **error)
+empty_array (DBusMessageIter *iter, GError **error)
 {
-  DBusMessageIter sub;
   g_autofree char *sig = dbus_message_iter_get_signature (iter);
   g_autoptr(GVariantType) vtype = NULL;
-  GVariantBuilder builder;
-
-  dbus_message_iter_recurse (iter, &sub);
-
-  if (type == DBUS_TYPE_VARIANT)
-    {
-      GVariant *inner = iter_to_variant (&sub, depth + 1, error);
-      return inner != NULL ? g_variant_new_variant (inner) : NULL;
-    }
 
   if (sig == NULL || !g_variant_type_string_is_valid (sig))
     {
@@ -56,19 +48,79 @@ container_to_variant (DBusMessageIter *iter, int type, guint depth, GError **err
       return NULL;
     }
   vtype = g_variant_type_new (sig);
-  g_variant_builder_init (&builder, vtype);
+  return g_variant_new_array (g_variant_type_element (vtype), NULL, 0);
+}
+
+static void
+drop_children (GVariant **children, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_variant_unref (g_variant_ref_sink (children[i]));
+}
+
+/* Built from the children, whose types libdbus has validated (an array's
+ * elements share one type, a dict entry has a basic key and one value):
+ * no type string is parsed for the usual a{sv}. */
+static GVariant *
+container_to_variant (DBusMessageIter *iter, int type, guint depth, GError **error)
+{
+  DBusMessageIter sub;
+  GVariant *stack[16];
+  GVariant **children = stack;
+  g_autofree GVariant **heap = NULL;
+  guint n = 0, cap = G_N_ELEMENTS (stack);
+  GVariant *out;
+
+  dbus_message_iter_recurse (iter, &sub);
+  if (type == DBUS_TYPE_VARIANT)
+    {
+      GVariant *inner = iter_to_variant (&sub, depth + 1, error);
+      return inner != NULL ? g_variant_new_variant (inner) : NULL;
+    }
+  if (dbus_message_iter_get_arg_type (&sub) == DBUS_TYPE_INVALID)
+    {
+      if (type == DBUS_TYPE_ARRAY)
+        return empty_array (iter, error);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "empty structure in the arguments");
+      return NULL;
+    }
   while (dbus_message_iter_get_arg_type (&sub) != DBUS_TYPE_INVALID)
     {
       GVariant *child = iter_to_variant (&sub, depth + 1, error);
+
       if (child == NULL)
         {
-          g_variant_builder_clear (&builder);
+          drop_children (children, n);
           return NULL;
         }
-      g_variant_builder_add_value (&builder, child);
+      if (n == cap)
+        {
+          cap *= 2;
+          if (children == stack)
+            {
+              heap = g_new (GVariant *, cap);
+              memcpy (heap, stack, sizeof stack);
+            }
+          else
+            heap = g_renew (GVariant *, heap, cap);
+          children = heap;
+        }
+      children[n++] = child;
       dbus_message_iter_next (&sub);
     }
-  return g_variant_builder_end (&builder);
+  if (type == DBUS_TYPE_ARRAY)
+    out = g_variant_new_array (NULL, children, n);
+  else if (type == DBUS_TYPE_STRUCT)
+    out = g_variant_new_tuple (children, n);
+  else if (n == 2)
+    out = g_variant_new_dict_entry (children[0], children[1]);
+  else
+    {
+      drop_children (children, n);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "malformed dictionary entry in the arguments");
+      return NULL;
+    }
+  return out;
 }
 
 static GVariant *
