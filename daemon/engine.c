@@ -156,7 +156,7 @@ static GVariant *
 fields_variant (GHashTable *t)
 {
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
-  GVariantBuilder b;
+  g_autofree GVariant **entries = NULL;
   GHashTableIter it;
   gpointer k, v;
 
@@ -165,11 +165,12 @@ fields_variant (GHashTable *t)
     if (!cl_field_value_is_empty (v))
       g_ptr_array_add (keys, k);
   g_ptr_array_sort (keys, cmp_str);
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  /* one array of entries: a GVariantBuilder type-checks every addition */
+  entries = g_new (GVariant *, keys->len + 1);
   for (guint i = 0; i < keys->len; i++)
-    g_variant_builder_add_value (&b, g_variant_new_dict_entry (g_variant_new_string (keys->pdata[i]),
-                                                               g_variant_new_variant (g_hash_table_lookup (t, keys->pdata[i]))));
-  return g_variant_ref_sink (g_variant_builder_end (&b));
+    entries[i] = g_variant_new_dict_entry (g_variant_new_string (keys->pdata[i]),
+                                           g_variant_new_variant (g_hash_table_lookup (t, keys->pdata[i])));
+  return g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, keys->len));
 }
 
 static char *
