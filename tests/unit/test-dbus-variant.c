@@ -9,7 +9,8 @@
 static void
 assert_round_trip (const char *text)
 {
-  g_autoptr(GVariant) in = g_variant_ref_sink (g_variant_parse (NULL, text, NULL, NULL, NULL));
+  /* g_variant_parse() returns a full reference */
+  g_autoptr(GVariant) in = g_variant_parse (NULL, text, NULL, NULL, NULL);
   DBusMessage *msg = dbus_message_new_method_call ("org.example.T", "/", "org.example.T", "M");
   g_autoptr(GVariant) out = NULL;
   g_autoptr(GError) error = NULL;
