@@ -4,16 +4,18 @@
  * SQLite writes a frame as two write() calls (its 24-byte header, then the
  * page), so a change touching a dozen pages makes two dozen system calls;
  * on a virtual machine each costs several microseconds, more than the
- * frames' bytes. This layer gathers consecutive writes to a "-wal" file in
- * memory and writes them at once when the commit frame (the one whose
+ * frames' bytes. This layer gathers consecutive appends to a "-wal" file
+ * in memory and writes them at once when the commit frame (the one whose
  * header carries the database size) is complete, before SQLite publishes
  * the commit in the shared index. Nothing else changes: a commit reaches
  * the file (the page cache) before any connection can see it, and is
- * durable exactly when it was before (the sync that follows). Every other
+ * durable exactly when it was before (the sync that follows). A write
+ * before the log's end (a rewrite) goes to the file at once; every other
  * operation on the log (read, sync, size, truncate, close, a lock or
  * barrier on the shared index) first writes what is gathered, so SQLite
- * never sees the file differ from what it wrote; a failed write fails the
- * commit that triggered it, as a failed write() would.
+ * never sees the file differ from what it wrote. A failed write fails the
+ * transaction that needed it, as a failed write() would, and what was
+ * gathered for it is dropped.
  */
 #pragma once
 
