@@ -24,7 +24,6 @@ struct _CLStore {
   gboolean head_dirty;  /* audit_head not yet written: at COMMIT */
   guint64 head_count;
   char *head_hash;
-  char *head_hash_prev;
   GArray *head_saved;   /* HeadSnapshot per open savepoint, innermost last */
   CLCaseCache *cases;  /* store-cache.c */
   struct _CLDurability *durable;  /* synchronous=full: syncs the log itself; NULL otherwise */

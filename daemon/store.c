@@ -152,30 +152,26 @@ cl_store_stmt (CLStore *store, const char *sql, GError **error)
 
   /* the same address may hold other text by now (a freed, built query) */
   if (store->recent[slot].sql == sql && strcmp (store->recent[slot].key, sql) == 0)
-    {
-      stmt = store->recent[slot].stmt;
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
-    }
-  if (g_hash_table_lookup_extended (store->stmts, sql, (gpointer *) &key, (gpointer *) &stmt))
-    {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-    }
+    stmt = store->recent[slot].stmt;
   else
     {
-      if (sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+      if (!g_hash_table_lookup_extended (store->stmts, sql, (gpointer *) &key, (gpointer *) &stmt))
         {
-          cl_store_fail (store, error, "preparing a statement");
-          return NULL;
+          if (sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+            {
+              cl_store_fail (store, error, "preparing a statement");
+              return NULL;
+            }
+          key = g_strdup (sql);
+          g_hash_table_insert (store->stmts, key, stmt);
         }
-      key = g_strdup (sql);
-      g_hash_table_insert (store->stmts, key, stmt);
+      store->recent[slot].sql = sql;
+      store->recent[slot].key = key;
+      store->recent[slot].stmt = stmt;
     }
-  store->recent[slot].sql = sql;
-  store->recent[slot].key = key;
-  store->recent[slot].stmt = stmt;
+  /* harmless on a fresh statement */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   return stmt;
 }
 
@@ -425,7 +421,6 @@ cl_store_close (CLStore *store)
   if (store->db != NULL)
     sqlite3_close (store->db);
   g_free (store->head_hash);
-  g_free (store->head_hash_prev);
   g_free (store->path);
   g_free (store);
 }
@@ -1107,15 +1102,12 @@ cl_store_get_case (CLStore *store, const char *id, GError **error)
 static gboolean
 read_audit_head (CLStore *store, GError **error)
 {
-  if (!store->head_known)
-    {
-      g_clear_pointer (&store->head_hash, g_free);
-      if (!cl_store_audit_head (store, &store->head_count, &store->head_hash, error))
-        return FALSE;
-      store->head_known = TRUE;
-    }
-  g_free (store->head_hash_prev);
-  store->head_hash_prev = g_strdup (store->head_hash);
+  if (store->head_known)
+    return TRUE;
+  g_clear_pointer (&store->head_hash, g_free);
+  if (!cl_store_audit_head (store, &store->head_count, &store->head_hash, error))
+    return FALSE;
+  store->head_known = TRUE;
   return TRUE;
 }
 
@@ -1272,7 +1264,7 @@ cl_store_append_history (CLStore *store, CLCaseRecord *rec, CLHistoryRecord *h, 
   if (!read_audit_head (store, error))
     return FALSE;
   /* the head moves only once the row is in: a failed INSERT leaves it */
-  head_hash = cl_audit_global_hash (store->head_hash_prev, h->hash);
+  head_hash = cl_audit_global_hash (store->head_hash, h->hash);
   head_count = store->head_count + 1;
 
   stmt = cl_store_stmt (store,
