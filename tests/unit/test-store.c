@@ -227,7 +227,7 @@ test_audit_head_nested_savepoints (Fixture *fx, gconstpointer data)
   g_autoptr(CLCaseRecord) rec = new_case ("DM-2026-000004", "open", "t");
   g_autoptr(CLCaseRecord) cur = NULL;
   g_autoptr(CLAuditVerifier) v = NULL;
-  CLHistoryRecord h[7] = { { 0 } };
+  CLHistoryRecord h[6] = { { 0 } };
   const char *kept_comments[] = { "a1", "b1", "b3", "d1" };
   g_autofree char *hash = NULL;
   const char *report = NULL;
