@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh — build, then run caselink's benchmark (bench/, issue 7): a private
 # bus and caselinkd on temporary databases, Advance against Peer.Ping at 1, 4
-# and 16 clients, a bare SQLite baseline, reads over a generated database of
+# and 16 clients, a bare SQLite baseline, the floor service (caselinkd's I/O
+# with none of its logic, on the same bus and disk), reads over a generated database of
 # 1,000,000 cases, caselinkctl against dbus-send, 100,000 deadlines falling due
 # at once. Prints every figure and one TARGET line per goal; writes JSON.
 #

@@ -13,6 +13,10 @@
  *             the daemon's statements, with the same durability (WAL,
  *             synchronous=FULL), one transaction each; and one 4 KB
  *             overwrite + fdatasync, the floor of any durable commit.
+ *  floor      a minimal libdbus service on the same bus (floor.c) answering
+ *             the same Advance calls with group commit and the same
+ *             durability, writing one small row or the rows of an Advance
+ *             per call: what this bus and disk allow any such service.
  *  big        caselink-gen fills a database with --cases cases (1,000,000
  *             by default); then daemon start-up time, the start-up audit
  *             check, resident memory, and warm ListCases pages (state,
@@ -30,9 +34,11 @@
  */
 #define G_LOG_DOMAIN "caselink-bench"
 
+#include "advance-rows.h"
 #include "bench-config.h"
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
+#include "floor.h"
 #include "store.h"
 
 #include <dbus/dbus.h>
@@ -709,26 +715,13 @@ new_create (const char *title)
   return m;
 }
 
-/* The five Advances that take a reverse_connection case to closed. */
-typedef struct {
-  const char *transition;
-  const char *fields[5];
-  const char *to;
-} Step;
-
-static const Step steps[] = {
-  { "handoff", { "np_decision_no", "青检刑不诉〔2026〕1号", NULL }, "registered" },
-  { "review", { NULL }, "reviewing" },
-  { "issue_opinion", { "opinion_no", "青检行意〔2026〕1号", "competent_agency", "xn-env", NULL }, "awaiting_reply" },
-  { "reply", { "penalty_decision", "penalised", NULL }, "evaluating" },
-  { "accept_reply", { NULL }, "closed" },
-};
-#define N_STEPS ((int) G_N_ELEMENTS (steps))
-
+/* Advance(s transition, a{sv} fields, s comment) to caselinkd's case at
+ * @path, or (@dest not NULL) to the floor service. */
 static DBusMessage *
-new_advance (const char *path, const Step *s)
+new_advance_to (const char *dest, const char *path, const BenchStep *s)
 {
-  DBusMessage *m = dbus_message_new_method_call (CL_DBUS_NAME, path, CL_CASE_IFACE, "Advance");
+  DBusMessage *m = dest == NULL ? dbus_message_new_method_call (CL_DBUS_NAME, path, CL_CASE_IFACE, "Advance")
+                                : dbus_message_new_method_call (dest, path, BENCH_FLOOR_IFACE, "Advance");
   DBusMessageIter it;
   const char *comment = "";
 
@@ -768,11 +761,11 @@ create_case (DBusConnection *conn, const char *title, char **err)
   return ret;
 }
 
-/* Advance; checks the new state. */
+/* Advance (to the floor service when @dest is not NULL); checks the new state. */
 static gboolean
-advance (DBusConnection *conn, const char *path, const Step *s, gint64 *lat, char **err)
+advance_to (DBusConnection *conn, const char *dest, const char *path, const BenchStep *s, gint64 *lat, char **err)
 {
-  DBusMessage *m = new_advance (path, s);
+  DBusMessage *m = new_advance_to (dest, path, s);
   DBusMessage *r = call (conn, m, lat, err);
   const char *state = NULL;
   gboolean ok;
@@ -787,6 +780,12 @@ advance (DBusConnection *conn, const char *path, const Step *s, gint64 *lat, cha
   return ok;
 }
 
+static gboolean
+advance (DBusConnection *conn, const char *path, const BenchStep *s, gint64 *lat, char **err)
+{
+  return advance_to (conn, NULL, path, s, lat, err);
+}
+
 /* ---- client processes -------------------------------------------------- */
 
 typedef enum {
@@ -794,9 +793,11 @@ typedef enum {
   OP_ADVANCE,
   OP_GET,
   OP_TRANSITIONS,
+  OP_FLOOR_PING,    /* to the floor service (floor.h) */
+  OP_FLOOR,
 } OpKind;
 
-static const char *const op_names[] = { "ping", "advance", "get", "transitions" };
+static const char *const op_names[] = { "ping", "advance", "get", "transitions", "floor ping", "floor advance" };
 
 typedef struct {
   gint64 end;    /* CLOCK_MONOTONIC ns */
@@ -866,7 +867,7 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
 
   /* Setup, untimed: the cases this client will work on. */
   if (conn != NULL && kind == OP_ADVANCE)
-    n_cases = (ops + N_STEPS - 1) / N_STEPS;
+    n_cases = (ops + BENCH_N_STEPS - 1) / BENCH_N_STEPS;
   else if (conn != NULL && (kind == OP_GET || kind == OP_TRANSITIONS))
     n_cases = 1;
   for (guint i = 0; i < n_cases && h.errors == 0; i++)
@@ -881,8 +882,8 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
     }
   /* Read calls look at a case under review (three ways out of it). */
   if ((kind == OP_GET || kind == OP_TRANSITIONS) && h.errors == 0
-      && (!advance (conn, paths->pdata[0], &steps[0], NULL, &err)
-          || !advance (conn, paths->pdata[0], &steps[1], NULL, &err)))
+      && (!advance (conn, paths->pdata[0], &bench_steps[0], NULL, &err)
+          || !advance (conn, paths->pdata[0], &bench_steps[1], NULL, &err)))
     h.errors++;
   if (err != NULL)
     {
@@ -908,8 +909,11 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
       switch (kind)
         {
         case OP_PING:
+        case OP_FLOOR_PING:
           {
-            DBusMessage *m = new_ping ();
+            DBusMessage *m = kind == OP_PING ? new_ping ()
+                                             : dbus_message_new_method_call (BENCH_FLOOR_NAME, BENCH_FLOOR_PATH,
+                                                                             DBUS_INTERFACE_PEER, "Ping");
             DBusMessage *r = call (conn, m, &lat, &err);
             dbus_message_unref (m);
             ok = r != NULL;
@@ -918,7 +922,10 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
           }
           break;
         case OP_ADVANCE:
-          ok = advance (conn, paths->pdata[i / N_STEPS], &steps[i % N_STEPS], &lat, &err);
+          ok = advance (conn, paths->pdata[i / BENCH_N_STEPS], &bench_steps[i % BENCH_N_STEPS], &lat, &err);
+          break;
+        case OP_FLOOR:
+          ok = advance_to (conn, BENCH_FLOOR_NAME, BENCH_FLOOR_PATH, &bench_steps[i % BENCH_N_STEPS], &lat, &err);
           break;
         case OP_GET:
           {
@@ -1080,13 +1087,16 @@ run_clients (Bench *b, OpKind kind, int nclients, guint ops, Stats *s, GArray *p
   g_free (pids);
 }
 
+/* Whose CPU time run_clients() measures (Bench.daemon_pid). */
+static const char *server_name = "caselinkd";
+
 static void
 print_stats (const char *label, const Stats *s)
 {
   printf ("  %-28s %9.0f /s   p50 %7.3f ms   p99 %7.3f ms   max %7.3f ms   (%" G_GUINT64_FORMAT " calls, %.2f s",
           label, s->rate, s->p50_ms, s->p99_ms, s->max_ms, s->n, s->seconds);
   if (s->daemon_cpu_s > 0 && s->n > 0)
-    printf (", CPU/call: caselinkd %.0f µs, dbus-daemon %.0f µs", s->daemon_cpu_s * 1e6 / (double) s->n,
+    printf (", CPU/call: %s %.0f µs, dbus-daemon %.0f µs", server_name, s->daemon_cpu_s * 1e6 / (double) s->n,
             s->bus_cpu_s * 1e6 / (double) s->n);
   printf (")\n");
   if (s->errors > 0)
@@ -1284,25 +1294,6 @@ phase_write (Bench *b)
 
 /* ---- phase: bare SQLite ------------------------------------------------ */
 
-#define DEADLINE_SQL                                                                                  \
-  "INSERT OR REPLACE INTO deadlines (case_seq, state, due, warn_at, warned, fired, failed, paused_at, "  \
-  "calendar, spec, next_at) VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0, 'cn', ?5, ?4)"
-
-/* A running deadline row like deadline.c writes (a spec of the same size). */
-static void
-bind_deadline (sqlite3_stmt *stmt, gint64 seq, const char *state)
-{
-  gint64 now = g_get_real_time ();
-
-  sqlite3_reset (stmt);
-  sqlite3_bind_int64 (stmt, 1, seq);
-  sqlite3_bind_text (stmt, 2, state, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, now + (gint64) 14 * 86400 * G_USEC_PER_SEC);
-  sqlite3_bind_int64 (stmt, 4, now + (gint64) 12 * 86400 * G_USEC_PER_SEC);
-  sqlite3_bind_text (stmt, 5, "(int64 1795750200000000, 10, 'working_days', true, 2, 'working_days', @a(sxxis) [])",
-                     -1, SQLITE_STATIC);
-}
-
 static void
 phase_sqlite (Bench *b)
 {
@@ -1310,19 +1301,7 @@ phase_sqlite (Bench *b)
   g_autoptr(GError) error = NULL;
   JsonObject *j = jobj (b->root, "sqlite");
   const guint rows = b->o.quick ? 1500 : 5000;
-  const guint pool = 1000;
-  static const char *const states[] = { "registered", "reviewing", "awaiting_reply", "evaluating", "closed" };
-  const char *fields_text =
-    "{'competent_agency': <'xn-env'>, 'domain': <'ecology'>, 'np_decision_no': <'青检刑不诉〔2026〕1号'>, "
-    "'opinion_no': <'青检行意〔2026〕1号'>, 'title': <'Bench case Xining sand mining referral 1234'>}";
-  const char *history_fields = "{'opinion_no': <'青检行意〔2026〕1号'>, 'competent_agency': <'xn-env'>}";
-  CLStore *store;
-  sqlite3 *db;
-  sqlite3_stmt *upd, *upds[N_STEPS], *ins, *head, *dl_put, *dl_del, *agency;
-  const char *hash = "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea";
-  const char *deadline_note = "deadline of state reviewing: 10 working days from 2026-11-27 09:30:00 +08:00 "
-                              "(calendar cn), due 2026-12-11 23:59:59 +08:00; warning at 2026-12-09 23:59:59 +08:00";
-  gint64 gseq = 0;
+  BenchRows *r;
   gint64 *lat = g_new (gint64, rows);
   gint64 t0, t_end, cap = (gint64) (b->o.cap_seconds * 1e9);
   guint done = 0;
@@ -1364,165 +1343,27 @@ phase_sqlite (Bench *b)
     stats_json (jobj (j, "fdatasync_4k"), &fs);
     g_free (fl);
   }
-  /* The daemon's own schema, indexes included. */
-  store = cl_store_open (path, CL_SYNC_FULL, &error);
-  if (store == NULL)
+  /* The daemon's schema and statements (advance-rows.c), one Advance's
+   * rows per transaction. */
+  r = bench_rows_open (path, 1000, &error);
+  if (r == NULL)
     die ("%s", error->message);
-  cl_store_close (store);
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    die ("sqlite3_open %s", path);
-  sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
-  /* The cases, each in non_prosecuted with its running deadline. */
-  sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
-  if (sqlite3_prepare_v2 (db,
-                          "INSERT INTO cases (id, workflow, version, state, title, domain, agency, creator_agency, "
-                          "created, updated, deadline, fields) VALUES (?1, 'reverse_connection', 1, 'non_prosecuted', "
-                          "'Bench case', 'ecology', 'qh-proc', 'qh-proc', ?2, ?2, ?2, ?3)", -1, &ins, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (db, DEADLINE_SQL, -1, &dl_put, NULL) != SQLITE_OK)
-    die ("prepare: %s", sqlite3_errmsg (db));
-  for (guint i = 0; i < pool; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("FX-2026-%06u", i + 1);
-
-      sqlite3_reset (ins);
-      sqlite3_bind_text (ins, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (ins, 2, g_get_real_time ());
-      sqlite3_bind_text (ins, 3, fields_text, -1, SQLITE_STATIC);
-      if (sqlite3_step (ins) != SQLITE_DONE)
-        die ("case insert: %s", sqlite3_errmsg (db));
-      bind_deadline (dl_put, i + 1, "non_prosecuted");
-      if (sqlite3_step (dl_put) != SQLITE_DONE)
-        die ("deadline insert: %s", sqlite3_errmsg (db));
-    }
-  sqlite3_finalize (ins);
-  if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    die ("commit: %s", sqlite3_errmsg (db));
-  /* The statements the daemon runs for an Advance: a history row (both
-   * audit chains), the audit head, the deadline row stopped or started
-   * (with a history note when one starts), the changed columns of the case row, the holding
-   * agency. */
-  /* The case row: like the daemon, only the columns each step changes
-   * (state, previous_state, updated and the history columns always; the
-   * deadline when one stops or starts; the fields when the step sets some;
-   * the holder when it changes), so only those indexes are rewritten. */
-  for (int k = 0; k < N_STEPS; k++)
-    {
-      g_autoptr(GString) sql = g_string_new ("UPDATE cases SET state = ?4, previous_state = ?5, updated = ?11, "
-                                             "history_count = ?15, history_head = ?16");
-
-      if (k <= 3)
-        g_string_append (sql, ", deadline = ?12");
-      if (steps[k].fields[0] != NULL)
-        g_string_append (sql, ", fields = ?14");
-      if (k == 2 || k == 4)
-        g_string_append (sql, ", agency = ?8");
-      g_string_append (sql, " WHERE seq = ?17");
-      if (sqlite3_prepare_v2 (db, sql->str, -1, &upds[k], NULL) != SQLITE_OK)
-        die ("prepare: %s", sqlite3_errmsg (db));
-    }
-  if (sqlite3_prepare_v2 (db,
-                             "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
-                             "from_state, to_state, comment, fields, hash, gseq, ghash) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                             -1, &ins, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (db, "UPDATE audit_head SET count = ?1, hash = ?2 WHERE id = 1", -1, &head, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (db, "DELETE FROM deadlines WHERE case_seq = ?1", -1, &dl_del, NULL) != SQLITE_OK
-      || sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO case_agencies (agency, case_seq) VALUES (?1, ?2)", -1, &agency,
-                             NULL) != SQLITE_OK)
-    die ("prepare: %s", sqlite3_errmsg (db));
-
   t0 = now_ns ();
   t_end = t0 + cap;
   for (guint i = 0; i < rows && now_ns () < t_end; i++)
     {
-      gint64 seq = 1 + (gint64) ((i / N_STEPS) % pool);
-      int step = (int) (i % N_STEPS);
-      gint64 t = now_ns (), when = g_get_real_time ();
-      g_autofree char *id = g_strdup_printf ("FX-2026-%06" G_GINT64_FORMAT, seq);
-      const char *from = step > 0 ? states[step - 1] : "non_prosecuted";
-      /* review and issue_opinion enter a state with a deadline */
-      gboolean starts = step == 1 || step == 2;
-      int hist_rows = starts ? 2 : 1;
+      gint64 t = now_ns ();
 
-      sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-      for (int k = 0; k < hist_rows; k++)
-        {
-          sqlite3_reset (ins);
-          sqlite3_bind_int64 (ins, 1, seq);
-          sqlite3_bind_int64 (ins, 2, 2 + (gint64) i * 2 + k);
-          sqlite3_bind_int64 (ins, 3, when);
-          sqlite3_bind_int64 (ins, 4, 0);
-          sqlite3_bind_text (ins, 5, "root", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 6, "", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 7, "proc_chief", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 8, k == 0 ? "transition" : "deadline", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 9, k == 0 ? steps[step].transition : "", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 10, k == 0 ? from : states[step], -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 11, states[step], -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 12, k == 0 ? "" : deadline_note, -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 13, k == 0 ? history_fields : "@a{sv} {}", -1, SQLITE_STATIC);
-          sqlite3_bind_text (ins, 14, hash, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (ins, 15, ++gseq);
-          sqlite3_bind_text (ins, 16, hash, -1, SQLITE_STATIC);
-          if (sqlite3_step (ins) != SQLITE_DONE)
-            die ("history insert: %s", sqlite3_errmsg (db));
-          sqlite3_reset (head);
-          sqlite3_bind_int64 (head, 1, gseq);
-          sqlite3_bind_text (head, 2, hash, -1, SQLITE_STATIC);
-          if (sqlite3_step (head) != SQLITE_DONE)
-            die ("audit head: %s", sqlite3_errmsg (db));
-        }
-      if (step != 4)
-        {
-          sqlite3_reset (dl_del);
-          sqlite3_bind_int64 (dl_del, 1, seq);
-          if (sqlite3_step (dl_del) != SQLITE_DONE)
-            die ("deadline delete: %s", sqlite3_errmsg (db));
-        }
-      if (starts)
-        {
-          bind_deadline (dl_put, seq, states[step]);
-          if (sqlite3_step (dl_put) != SQLITE_DONE)
-            die ("deadline insert: %s", sqlite3_errmsg (db));
-        }
-      upd = upds[step];
-      sqlite3_reset (upd);
-      sqlite3_clear_bindings (upd);
-      sqlite3_bind_text (upd, 4, states[step], -1, SQLITE_STATIC);
-      sqlite3_bind_text (upd, 5, from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (upd, 8, step == 2 || step == 3 ? "xn-env" : "qh-proc", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (upd, 11, when);
-      sqlite3_bind_int64 (upd, 12, starts ? when + (gint64) 14 * 86400 * G_USEC_PER_SEC : 0);
-      sqlite3_bind_text (upd, 14, fields_text, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (upd, 15, 2 + i);
-      sqlite3_bind_text (upd, 16, hash, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (upd, 17, seq);
-      if (sqlite3_step (upd) != SQLITE_DONE)
-        die ("case update: %s", sqlite3_errmsg (db));
-      /* the daemon notes a holder only when it changes */
-      if (step == 2 || step == 4)
-        {
-          sqlite3_reset (agency);
-          sqlite3_bind_text (agency, 1, step == 2 ? "xn-env" : "qh-proc", -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (agency, 2, seq);
-          if (sqlite3_step (agency) != SQLITE_DONE)
-            die ("case agencies: %s", sqlite3_errmsg (db));
-        }
-      if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        die ("commit: %s", sqlite3_errmsg (db));
+      if (sqlite3_exec (bench_rows_db (r), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
+          || !bench_rows_write (r, i, &error)
+          || sqlite3_exec (bench_rows_db (r), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        die ("%s", error != NULL ? error->message : sqlite3_errmsg (bench_rows_db (r)));
       lat[done++] = now_ns () - t;
     }
   s.seconds = (double) (now_ns () - t0) / 1e9;
   s.rate = (double) done / s.seconds;
   stats_from_latencies (&s, lat, done);
-  for (int k = 0; k < N_STEPS; k++)
-    sqlite3_finalize (upds[k]);
-  sqlite3_finalize (ins);
-  sqlite3_finalize (head);
-  sqlite3_finalize (dl_put);
-  sqlite3_finalize (dl_del);
-  sqlite3_finalize (agency);
-  sqlite3_close (db);
+  bench_rows_close (r);
   g_free (lat);
   print_stats ("commits (1 writer)", &s);
   stats_json (j, &s);
@@ -1544,6 +1385,147 @@ phase_sqlite (Bench *b)
           jnum (j, key, b->advance_rate[i] / s.rate);
         }
     }
+}
+
+/* ---- phase: the floor service ------------------------------------------ */
+
+static GPid
+start_floor (Bench *b, const char *db, BenchFloorRows rows)
+{
+  int ready[2];
+  struct pollfd pfd;
+  char c;
+  pid_t pid;
+
+  if (pipe2 (ready, O_CLOEXEC) != 0)
+    die ("pipe: %s", g_strerror (errno));
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid < 0)
+    die ("fork: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      /* stop_pid() sends SIGTERM: the parent's handler would tear down
+       * the bus and the scratch directory from here */
+      the_bench = NULL;
+      signal (SIGTERM, SIG_DFL);
+      signal (SIGINT, SIG_DFL);
+      prctl (PR_SET_NAME, "bench-floor");
+      close (ready[0]);
+      bench_floor_main (b->bus_address, db, rows, ready[1]);
+    }
+  close (ready[1]);
+  pfd.fd = ready[0];
+  pfd.events = POLLIN;
+  if (poll (&pfd, 1, START_TIMEOUT_MS) <= 0 || read (ready[0], &c, 1) != 1)
+    die ("the floor service did not start (its error is above)");
+  close (ready[0]);
+  return pid;
+}
+
+/* The same calls as the write phase, against a service that does nothing
+ * but commit them (floor.h): what this bus and this disk allow at all. */
+static void
+phase_floor (Bench *b)
+{
+  static const struct {
+    BenchFloorRows rows;
+    const char *key, *label;
+  } kinds[] = {
+    { BENCH_FLOOR_ONE_ROW, "one_row", "one small row per call" },
+    { BENCH_FLOOR_ADVANCE_ROWS, "advance_rows", "the rows of one Advance per call" },
+  };
+  static const int idx[2] = { 0, 2 };   /* 1 and 16 clients */
+  static const guint ping_full[3] = { 10000, 4000, 1200 }, ping_quick[3] = { 4000, 1500, 400 };
+  static const guint adv_full[3] = { 2000, 750, 250 }, adv_quick[3] = { 600, 250, 100 };
+  const guint *ping_ops = b->o.quick ? ping_quick : ping_full;
+  const guint *adv_ops = b->o.quick ? adv_quick : adv_full;
+  const int rounds = b->o.quick ? 2 : 3;
+  g_auto(GStrv) only = b->o.clients ? g_strsplit (b->o.clients, ",", -1) : NULL;
+  JsonObject *j = jobj (b->root, "floor");
+  GPid saved_pid = b->daemon_pid;
+
+  printf ("\n== floor: a minimal libdbus service on the same bus, group commit, WAL, synchronous=FULL ==\n");
+  printf ("  (one thread: reads every call that has arrived, commits them in one transaction, then replies)\n");
+  server_name = "floor service";
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *db = g_strdup_printf ("%s/floor-%s.db", b->scratch, kinds[k].key);
+      JsonObject *jk = jobj (j, kinds[k].key);
+      Series ping[2], adv[2];
+      gboolean on[2];
+      Stats s;
+
+      b->daemon_pid = start_floor (b, db, kinds[k].rows);
+      printf (" %s:\n", kinds[k].label);
+      run_clients (b, OP_FLOOR_PING, 1, 500, &s, NULL);
+      run_clients (b, OP_FLOOR, 1, 50, &s, NULL);
+      if (s.errors > 0)
+        die ("the floor service does not work: %s", s.first_error);
+      for (int c = 0; c < 2; c++)
+        {
+          g_autofree char *key = g_strdup_printf ("%d", client_counts[idx[c]]);
+
+          on[c] = only == NULL || g_strv_contains ((const char *const *) only, key);
+          series_init (&ping[c]);
+          series_init (&adv[c]);
+        }
+      for (int r = 0; r < rounds; r++)
+        for (int c = 0; c < 2; c++)
+          if (on[c])
+            {
+              run_clients (b, OP_FLOOR_PING, client_counts[idx[c]], ping_ops[idx[c]], &s, ping[c].lat);
+              series_add (&ping[c], &s);
+              run_clients (b, OP_FLOOR, client_counts[idx[c]], adv_ops[idx[c]], &s, adv[c].lat);
+              series_add (&adv[c], &s);
+            }
+      for (int c = 0; c < 2; c++)
+        {
+          int n = client_counts[idx[c]];
+          g_autofree char *key = g_strdup_printf ("%d", n);
+          g_autofree char *label_p = g_strdup_printf ("Ping, %d client%s", n, n > 1 ? "s" : "");
+          g_autofree char *label_a = g_strdup_printf ("Advance, %d client%s", n, n > 1 ? "s" : "");
+          JsonObject *ja = jobj (jobj (jk, "advance"), key);
+          double ping_rate, ping_p50, ratio;
+
+          if (!on[c])
+            {
+              series_finish (&ping[c], &s);
+              series_finish (&adv[c], &s);
+              continue;
+            }
+          series_json (jobj (jobj (jk, "ping"), key), &ping[c], &s);
+          print_stats (label_p, &s);
+          ping_rate = s.rate;
+          ping_p50 = s.p50_ms;
+          series_json (ja, &adv[c], &s);
+          print_stats (label_a, &s);
+          /* one client: by median round trip, as advance_1c_vs_ping */
+          ratio = n == 1 ? ping_p50 / s.p50_ms : s.rate / ping_rate;
+          jnum (ja, "ratio_to_ping", ratio);
+          printf ("  -> floor Advance/Ping at %d client%s: %.3f%s", n, n > 1 ? "s" : "", ratio,
+                  n == 1 ? " (median round trip)" : "");
+          if (kinds[k].rows == BENCH_FLOOR_ADVANCE_ROWS && !isnan (b->advance_rate[idx[c]]))
+            {
+              /* the same measure for caselinkd, over the floor's */
+              double own = n == 1 ? b->ping_p50[0] / b->advance_p50[0] : b->advance_rate[2] / b->ping_rate[2];
+
+              printf ("; caselinkd's (write phase) %.3f = %.0f %% of it", own, 100 * own / ratio);
+              jnum (ja, "caselinkd_share", own / ratio);
+            }
+          printf ("\n");
+        }
+      stop_pid (&b->daemon_pid, 10000);
+      for (const char *const *sfx = (const char *const[]) { "", "-wal", "-shm", NULL }; *sfx; sfx++)
+        {
+          g_autofree char *p = g_strconcat (db, *sfx, NULL);
+          g_unlink (p);
+        }
+    }
+  server_name = "caselinkd";
+  b->daemon_pid = saved_pid;
 }
 
 static GPid start_pinger (Bench *b, int fd);
@@ -2456,7 +2438,7 @@ main (int argc, char **argv)
     { "quick", 0, 0, G_OPTION_ARG_NONE, &b->o.quick, "Short runs and 50,000 cases, for development", NULL },
     { "scratch", 0, 0, G_OPTION_ARG_FILENAME, &b->o.scratch_parent, "Directory for the scratch directory (default /tmp)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &b->o.json_path, "Write the results here (default: <scratch>/results.json)", "FILE" },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &b->o.only, "Run only these phases: write,sqlite,big,ctl,deadlines", "LIST" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &b->o.only, "Run only these phases: write,sqlite,floor,big,ctl,deadlines", "LIST" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &b->o.db, "Reuse a caselink-gen database (with its .info) instead of generating", "PATH" },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &b->o.keep, "Keep the scratch directory", NULL },
     { "clients", 0, 0, G_OPTION_ARG_STRING, &b->o.clients, "Only these client counts in the write phase (of 1,4,16)", "LIST" },
@@ -2531,6 +2513,8 @@ main (int argc, char **argv)
     phase_write (b);
   if (phase_enabled (b, "sqlite"))
     phase_sqlite (b);
+  if (phase_enabled (b, "floor"))
+    phase_floor (b);
   write_targets (b);
   if (phase_enabled (b, "big"))
     phase_big (b);
