@@ -1447,8 +1447,8 @@ phase_floor (Bench *b)
   JsonObject *j = jobj (b->root, "floor");
   GPid saved_pid = b->daemon_pid;
 
-  printf ("\n== floor: a minimal libdbus service on the same bus, group commit, WAL, synchronous=FULL ==\n");
-  printf ("  (one thread: reads every call that has arrived, commits them in one transaction, then replies)\n");
+  printf ("\n== floor: caselinkd's I/O without its logic (bench/floor.c), same bus, synchronous=FULL ==\n");
+  printf ("  (caselinkd's bus glue, store and durability; groups as engine.c makes them; no workflow work)\n");
   server_name = "floor service";
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
