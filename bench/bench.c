@@ -1374,6 +1374,12 @@ phase_sqlite (Bench *b)
        * below 0.30 x Ping, the 1-client target is out of reach here. */
       printf ("  -> ceiling for one synchronous writer: bare SQLite / Ping (1 client) = %.3f\n", s.rate / b->ping_rate[0]);
       jnum (j, "ratio_to_ping_1", s.rate / b->ping_rate[0]);
+      /* One client waits for each reply before its next call, and a reply
+       * waits for its commit: a round trip holds a bare round trip and a
+       * commit, one after the other, in any D-Bus service. */
+      printf ("  -> so at 1 client no D-Bus service can pass Ping / (Ping + commit) = %.3f x Ping (medians: %.3f, "
+              "%.3f ms)\n", b->ping_p50[0] / (b->ping_p50[0] + s.p50_ms), b->ping_p50[0], s.p50_ms);
+      jnum (j, "bound_1c_vs_ping", b->ping_p50[0] / (b->ping_p50[0] + s.p50_ms));
     }
   if (!isnan (b->advance_rate[0]))
     {
