@@ -38,6 +38,7 @@ struct _BenchRows {
   gboolean own_db;
   guint pool;
   gint64 gseq;
+  guint *history_count;   /* per case: its history rows so far */
   sqlite3_stmt *upd[BENCH_N_STEPS];   /* the case row, per step's columns */
   sqlite3_stmt *history, *head, *dl_put, *dl_del, *agency;
 };
@@ -79,7 +80,7 @@ static gboolean
 seed (BenchRows *r, GError **error)
 {
   sqlite3_stmt *ins = NULL;
-  gboolean ok = sqlite3_exec (r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
+  gboolean ok = (sqlite3_exec (r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "begin"))
                 && prepare (r,
                             "INSERT INTO cases (id, workflow, version, state, title, domain, agency, creator_agency, "
                             "created, updated, deadline, fields) VALUES (?1, 'reverse_connection', 1, "
@@ -98,7 +99,12 @@ seed (BenchRows *r, GError **error)
       ok = step_done (r, ins, error, "case insert") && step_done (r, r->dl_put, error, "deadline insert");
     }
   sqlite3_finalize (ins);
-  return ok && (sqlite3_exec (r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "commit"));
+  if (ok && (sqlite3_exec (r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "commit")))
+    return TRUE;
+  /* the caller's handle (bench_rows_attach) is left outside a transaction */
+  if (!sqlite3_get_autocommit (r->db))
+    sqlite3_exec (r->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
 }
 
 /* Prepares the statements and seeds the cases; frees @r on failure. */
@@ -108,6 +114,7 @@ setup (BenchRows *r, guint pool, GError **error)
   gboolean ok;
 
   r->pool = MAX (pool, 1);
+  r->history_count = g_new0 (guint, r->pool);
   ok = prepare (r, DEADLINE_SQL, &r->dl_put, error)
        && prepare (r,
                    "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
@@ -176,10 +183,11 @@ bench_rows_attach (sqlite3 *db, guint pool, GError **error)
 }
 
 gboolean
-bench_rows_write (BenchRows *r, guint i, GError **error)
+bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **error)
 {
-  gint64 seq = 1 + (gint64) ((i / BENCH_N_STEPS) % r->pool);
-  int step = (int) (i % BENCH_N_STEPS);
+  guint c = case_index % r->pool;
+  gint64 seq = 1 + (gint64) c;
+  int step = (int) (step_index % BENCH_N_STEPS);
   gint64 when = g_get_real_time ();
   const char *from = step > 0 ? states[step - 1] : "non_prosecuted";
   /* review and issue_opinion enter a state with a deadline (and note it);
@@ -191,7 +199,7 @@ bench_rows_write (BenchRows *r, guint i, GError **error)
     {
       sqlite3_reset (r->history);
       sqlite3_bind_int64 (r->history, 1, seq);
-      sqlite3_bind_int64 (r->history, 2, 2 + (gint64) i * 2 + k);
+      sqlite3_bind_int64 (r->history, 2, ++r->history_count[c]);
       sqlite3_bind_int64 (r->history, 3, when);
       sqlite3_bind_int64 (r->history, 4, 0);
       sqlite3_bind_text (r->history, 5, "root", -1, SQLITE_STATIC);
@@ -209,7 +217,7 @@ bench_rows_write (BenchRows *r, guint i, GError **error)
       if (!step_done (r, r->history, error, "history insert"))
         return FALSE;
     }
-  /* the daemon writes the head once per transaction; once per Advance here */
+  /* once per Advance here; the daemon writes it once per transaction */
   sqlite3_reset (r->head);
   sqlite3_bind_int64 (r->head, 1, r->gseq);
   sqlite3_bind_text (r->head, 2, HASH, -1, SQLITE_STATIC);
@@ -236,7 +244,7 @@ bench_rows_write (BenchRows *r, guint i, GError **error)
   sqlite3_bind_int64 (upd, 11, when);
   sqlite3_bind_int64 (upd, 12, starts ? when + (gint64) 14 * 86400 * G_USEC_PER_SEC : 0);
   sqlite3_bind_text (upd, 14, FIELDS_TEXT, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (upd, 15, 2 + i);
+  sqlite3_bind_int64 (upd, 15, r->history_count[c]);
   sqlite3_bind_text (upd, 16, HASH, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (upd, 17, seq);
   if (!step_done (r, upd, error, "case update"))
@@ -271,6 +279,7 @@ bench_rows_close (BenchRows *r)
   sqlite3_finalize (r->dl_put);
   sqlite3_finalize (r->dl_del);
   sqlite3_finalize (r->agency);
+  g_free (r->history_count);
   if (r->own_db)
     sqlite3_close (r->db);
   g_free (r);

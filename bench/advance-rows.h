@@ -1,11 +1,13 @@
 /* advance-rows.h — the rows one Advance writes, without caselinkd.
  *
- * The benchmark's baselines commit exactly what caselinkd commits for an
+ * The benchmark's baselines commit the rows caselinkd commits for an
  * Advance of a reverse_connection case (the history row and, when a
  * deadline starts, its note, the audit head, the deadline row, the changed
  * columns of the case row, the holding agency), by the daemon's statements
  * on the daemon's schema, but with none of its logic: no D-Bus, no hashing,
- * no GVariant. The bare SQLite loop and the floor service both use it.
+ * no GVariant. One difference: the audit head is updated once per Advance,
+ * where the daemon updates it once per transaction (the same page). The
+ * bare SQLite loop and the floor service both use it.
  */
 #pragma once
 
@@ -32,9 +34,10 @@ typedef struct _BenchRows BenchRows;
 BenchRows *bench_rows_open (const char *path, guint pool, GError **error);
 /* The same on @db, which has caselinkd's schema and stays the caller's. */
 BenchRows *bench_rows_attach (sqlite3 *db, guint pool, GError **error);
-/* Writes the rows of Advance number @i (step i % 5 of case i / 5 % pool)
- * inside the caller's transaction. */
-gboolean bench_rows_write (BenchRows *r, guint i, GError **error);
+/* Writes the rows of step @step_index (of bench_steps, modulo 5) of case
+ * @case_index (modulo the pool) inside the caller's transaction: a caller
+ * keeps each case's steps in order, as caselinkd's clients do. */
+gboolean bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **error);
 sqlite3 *bench_rows_db (BenchRows *r);
 void bench_rows_close (BenchRows *r);
 

@@ -13,10 +13,11 @@
  *             the daemon's statements, with the same durability (WAL,
  *             synchronous=FULL), one transaction each; and one 4 KB
  *             overwrite + fdatasync, the floor of any durable commit.
- *  floor      a minimal libdbus service on the same bus (floor.c) answering
- *             the same Advance calls with group commit and the same
- *             durability, writing one small row or the rows of an Advance
- *             per call: what this bus and disk allow any such service.
+ *  floor      the floor service (floor.c): caselinkd's bus glue, store and
+ *             durability with none of its logic, answering the same
+ *             Advance calls on the same bus with group commit, writing one
+ *             small row or the rows of an Advance per call: what
+ *             caselinkd's design allows on this bus and disk.
  *  big        caselink-gen fills a database with --cases cases (1,000,000
  *             by default); then daemon start-up time, the start-up audit
  *             check, resident memory, and warm ListCases pages (state,
@@ -1355,7 +1356,7 @@ phase_sqlite (Bench *b)
       gint64 t = now_ns ();
 
       if (sqlite3_exec (bench_rows_db (r), "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
-          || !bench_rows_write (r, i, &error)
+          || !bench_rows_write (r, i / BENCH_N_STEPS, i % BENCH_N_STEPS, &error)
           || sqlite3_exec (bench_rows_db (r), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         die ("%s", error != NULL ? error->message : sqlite3_errmsg (bench_rows_db (r)));
       lat[done++] = now_ns () - t;
@@ -1376,9 +1377,11 @@ phase_sqlite (Bench *b)
       jnum (j, "ratio_to_ping_1", s.rate / b->ping_rate[0]);
       /* One client waits for each reply before its next call, and a reply
        * waits for its commit: a round trip holds a bare round trip and a
-       * commit, one after the other, in any D-Bus service. */
-      printf ("  -> so at 1 client no D-Bus service can pass Ping / (Ping + commit) = %.3f x Ping (medians: %.3f, "
-              "%.3f ms)\n", b->ping_p50[0] / (b->ping_p50[0] + s.p50_ms), b->ping_p50[0], s.p50_ms);
+       * commit, one after the other, in any D-Bus service committing these
+       * rows. An estimate: the medians come from two phases of this run. */
+      printf ("  -> so at 1 client a D-Bus service committing these rows stays under about Ping / (Ping + commit) = "
+              "%.3f x Ping (medians: %.3f, %.3f ms)\n", b->ping_p50[0] / (b->ping_p50[0] + s.p50_ms), b->ping_p50[0],
+              s.p50_ms);
       jnum (j, "bound_1c_vs_ping", b->ping_p50[0] / (b->ping_p50[0] + s.p50_ms));
     }
   if (!isnan (b->advance_rate[0]))
@@ -1400,6 +1403,7 @@ start_floor (Bench *b, const char *db, BenchFloorRows rows)
 {
   int ready[2];
   struct pollfd pfd;
+  sigset_t term, old;
   char c;
   pid_t pid;
 
@@ -1407,32 +1411,59 @@ start_floor (Bench *b, const char *db, BenchFloorRows rows)
     die ("pipe: %s", g_strerror (errno));
   fflush (stdout);
   fflush (stderr);
+  /* stop_pid() sends SIGTERM: the parent's handler would tear down the bus
+   * and the scratch directory from the child, so the child resets it
+   * before any signal can reach it */
+  sigemptyset (&term);
+  sigaddset (&term, SIGTERM);
+  sigaddset (&term, SIGINT);
+  sigprocmask (SIG_BLOCK, &term, &old);
   pid = fork ();
   if (pid < 0)
     die ("fork: %s", g_strerror (errno));
   if (pid == 0)
     {
       prctl (PR_SET_PDEATHSIG, SIGKILL);
-      /* stop_pid() sends SIGTERM: the parent's handler would tear down
-       * the bus and the scratch directory from here */
       the_bench = NULL;
       signal (SIGTERM, SIG_DFL);
       signal (SIGINT, SIG_DFL);
+      sigprocmask (SIG_SETMASK, &old, NULL);
       prctl (PR_SET_NAME, "bench-floor");
       close (ready[0]);
       bench_floor_main (b->bus_address, db, rows, ready[1]);
     }
+  sigprocmask (SIG_SETMASK, &old, NULL);
   close (ready[1]);
   pfd.fd = ready[0];
   pfd.events = POLLIN;
   if (poll (&pfd, 1, START_TIMEOUT_MS) <= 0 || read (ready[0], &c, 1) != 1)
-    die ("the floor service did not start (its error is above)");
+    {
+      GPid gone = pid;
+
+      stop_pid (&gone, 5000);
+      die ("the floor service did not start (its own error, if it gave one, is above)");
+    }
   close (ready[0]);
   return pid;
 }
 
+/* Dies when a measured run of the floor service had errors: its figures
+ * would be of a service that stopped answering. */
+static void
+floor_check (Bench *b, const Stats *s)
+{
+  int status;
+
+  if (s->errors == 0)
+    return;
+  if (waitpid (b->daemon_pid, &status, WNOHANG) == b->daemon_pid)
+    die ("the floor service %s %d: %s", WIFSIGNALED (status) ? "died of signal" : "exited with status",
+         WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status), s->first_error);
+  die ("the floor service failed calls: %s", s->first_error);
+}
+
 /* The same calls as the write phase, against a service that does nothing
- * but commit them (floor.h): what this bus and this disk allow at all. */
+ * but commit them (floor.h): what caselinkd's design allows here. */
 static void
 phase_floor (Bench *b)
 {
@@ -1467,9 +1498,9 @@ phase_floor (Bench *b)
       b->daemon_pid = start_floor (b, db, kinds[k].rows);
       printf (" %s:\n", kinds[k].label);
       run_clients (b, OP_FLOOR_PING, 1, 500, &s, NULL);
+      floor_check (b, &s);
       run_clients (b, OP_FLOOR, 1, 50, &s, NULL);
-      if (s.errors > 0)
-        die ("the floor service does not work: %s", s.first_error);
+      floor_check (b, &s);
       for (int c = 0; c < 2; c++)
         {
           g_autofree char *key = g_strdup_printf ("%d", client_counts[idx[c]]);
@@ -1483,8 +1514,10 @@ phase_floor (Bench *b)
           if (on[c])
             {
               run_clients (b, OP_FLOOR_PING, client_counts[idx[c]], ping_ops[idx[c]], &s, ping[c].lat);
+              floor_check (b, &s);
               series_add (&ping[c], &s);
               run_clients (b, OP_FLOOR, client_counts[idx[c]], adv_ops[idx[c]], &s, adv[c].lat);
+              floor_check (b, &s);
               series_add (&adv[c], &s);
             }
       for (int c = 0; c < 2; c++)
@@ -1524,7 +1557,8 @@ phase_floor (Bench *b)
           printf ("\n");
         }
       stop_pid (&b->daemon_pid, 10000);
-      for (const char *const *sfx = (const char *const[]) { "", "-wal", "-shm", NULL }; *sfx; sfx++)
+      /* --keep keeps the floor's databases as well */
+      for (const char *const *sfx = (const char *const[]) { "", "-wal", "-shm", NULL }; !b->o.keep && *sfx; sfx++)
         {
           g_autofree char *p = g_strconcat (db, *sfx, NULL);
           g_unlink (p);
@@ -2447,7 +2481,7 @@ main (int argc, char **argv)
     { "only", 0, 0, G_OPTION_ARG_STRING, &b->o.only, "Run only these phases: write,sqlite,floor,big,ctl,deadlines", "LIST" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &b->o.db, "Reuse a caselink-gen database (with its .info) instead of generating", "PATH" },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &b->o.keep, "Keep the scratch directory", NULL },
-    { "clients", 0, 0, G_OPTION_ARG_STRING, &b->o.clients, "Only these client counts in the write phase (of 1,4,16)", "LIST" },
+    { "clients", 0, 0, G_OPTION_ARG_STRING, &b->o.clients, "Only these client counts in the write phase (of 1,4,16) and the floor phase (of 1,16)", "LIST" },
     { "cap", 0, 0, G_OPTION_ARG_DOUBLE, &b->o.cap_seconds, "Longest one measured run may take (default 20 s)", "SECONDS" },
     { "caselinkd", 0, 0, G_OPTION_ARG_FILENAME, &b->o.caselinkd, "caselinkd binary", "PATH" },
     { "caselinkctl", 0, 0, G_OPTION_ARG_FILENAME, &b->o.caselinkctl, "caselinkctl binary", "PATH" },

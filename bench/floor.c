@@ -13,8 +13,24 @@
 #include <unistd.h>
 
 /* caselinkd's group sizes (engine.c): at most half of what is queued, at
- * least this many, so one group executes while the last one's log syncs */
+ * least this many, so one group executes while the last one's log syncs;
+ * past MAX_BATCH queued, everything at once */
 #define PIPELINE_BATCH 8
+#define MAX_BATCH 256
+/* Each client connection advances cases of its own, one after the other,
+ * as caselinkd's clients do; their cases were created together, so the
+ * cases in progress at one time lie close together in every table and
+ * index. Case j of the k-th client is case j * CLIENT_SLOTS + k % CLIENT_SLOTS:
+ * which pages a group touches depends on it (cases CLIENT_SLOTS apart
+ * would double the floor's CPU per call). */
+#define CLIENT_SLOTS 16
+#define CASES_PER_CLIENT 256
+#define POOL (CLIENT_SLOTS * CASES_PER_CLIENT)
+
+typedef struct {
+  guint slot;
+  guint advances;
+} Client;
 
 typedef struct {
   DBusConnection *conn;
@@ -24,7 +40,7 @@ typedef struct {
   sqlite3_stmt *insert;     /* BENCH_FLOOR_ONE_ROW */
   GQueue queue;             /* DBusMessage *: Advance calls not yet run */
   guint idle_id;
-  guint written;
+  GHashTable *clients;      /* unique name -> Client */
   GMainLoop *loop;
 } Floor;
 
@@ -47,10 +63,12 @@ open_db (Floor *f, const char *path, BenchFloorRows rows)
   if (f->store == NULL)
     die (path, error->message);
   f->durable = cl_store_durability (f->store);
+  if (f->durable == NULL)
+    die (path, "the store runs without its durability layer (see the log above)");
   db = cl_store_db (f->store);
   if (rows == BENCH_FLOOR_ADVANCE_ROWS)
     {
-      f->rows = bench_rows_attach (db, 1000, &error);
+      f->rows = bench_rows_attach (db, POOL, &error);
       if (f->rows == NULL)
         die (path, error->message);
       return;
@@ -62,30 +80,44 @@ open_db (Floor *f, const char *path, BenchFloorRows rows)
     die (path, sqlite3_errmsg (db));
 }
 
-/* The state the call's transition leads to, or NULL for one the workflow
- * lacks. */
-static const char *
-target_state (DBusMessage *call)
+/* The index in bench_steps of the call's transition, or -1 for one the
+ * workflow lacks. */
+static int
+call_step (DBusMessage *call)
 {
   const char *transition = NULL;
 
   if (!g_str_equal (dbus_message_get_signature (call), "sa{sv}s")
       || !dbus_message_get_args (call, NULL, DBUS_TYPE_STRING, &transition, DBUS_TYPE_INVALID))
-    return NULL;
+    return -1;
   for (int i = 0; i < BENCH_N_STEPS; i++)
     if (g_str_equal (bench_steps[i].transition, transition))
-      return bench_steps[i].to;
-  return NULL;
+      return i;
+  return -1;
 }
 
 static gboolean
-write_call (Floor *f, const char *state, GError **error)
+write_call (Floor *f, DBusMessage *call, int step, GError **error)
 {
   if (f->rows != NULL)
-    return bench_rows_write (f->rows, f->written++, error);
+    {
+      const char *sender = dbus_message_get_sender (call);
+      Client *c = g_hash_table_lookup (f->clients, sender ? sender : "");
+
+      if (c == NULL)
+        {
+          c = g_new0 (Client, 1);
+          c->slot = g_hash_table_size (f->clients) % CLIENT_SLOTS;
+          g_hash_table_insert (f->clients, g_strdup (sender ? sender : ""), c);
+        }
+      /* the client's cases one after the other, five steps each */
+      return bench_rows_write (f->rows,
+                               (c->advances++ / BENCH_N_STEPS) % CASES_PER_CLIENT * CLIENT_SLOTS + c->slot, step,
+                               error);
+    }
   sqlite3_reset (f->insert);
   sqlite3_bind_int64 (f->insert, 1, g_get_real_time ());
-  sqlite3_bind_text (f->insert, 2, state, -1, SQLITE_STATIC);
+  sqlite3_bind_text (f->insert, 2, bench_steps[step].transition, -1, SQLITE_STATIC);
   if (sqlite3_step (f->insert) == SQLITE_DONE)
     return TRUE;
   g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "%s", sqlite3_errmsg (cl_store_db (f->store)));
@@ -95,15 +127,16 @@ write_call (Floor *f, const char *state, GError **error)
 /* Replies go through the durability layer: held until their commit is
  * synced, like caselinkd's. */
 static void
-reply (Floor *f, DBusMessage *call, const char *state, const GError *error)
+reply (Floor *f, DBusMessage *call, int step, const GError *error)
 {
-  DBusMessage *r = error != NULL ? dbus_message_new_error (call, DBUS_ERROR_FAILED, error->message)
-                   : state == NULL ? dbus_message_new_error (call, DBUS_ERROR_INVALID_ARGS,
-                                                             "Advance(s transition, a{sv} fields, s comment) with "
-                                                             "a transition of reverse_connection")
+  const char *state = step >= 0 ? bench_steps[step].to : NULL;
+  DBusMessage *r = step < 0 ? dbus_message_new_error (call, DBUS_ERROR_INVALID_ARGS,
+                                                      "Advance(s transition, a{sv} fields, s comment) with "
+                                                      "a transition of reverse_connection")
+                   : error != NULL ? dbus_message_new_error (call, DBUS_ERROR_FAILED, error->message)
                                    : dbus_message_new_method_return (call);
 
-  if (r == NULL || (error == NULL && state != NULL
+  if (r == NULL || (step >= 0 && error == NULL
                     && !dbus_message_append_args (r, DBUS_TYPE_STRING, &state, DBUS_TYPE_INVALID)))
     die ("reply", "out of memory");
   cl_durability_send (f->durable, r);
@@ -117,37 +150,49 @@ commit_group (Floor *f, guint max)
 {
   g_autoptr(GError) tx_error = NULL;
   GPtrArray *group = g_ptr_array_new ();
-  const char **states;
+  int *steps;
   GError **errors;
+  gboolean any_ok = FALSE;
 
   while (group->len < max && !g_queue_is_empty (&f->queue))
     g_ptr_array_add (group, g_queue_pop_head (&f->queue));
-  states = g_new0 (const char *, group->len);
+  if (group->len == 0)
+    {
+      g_ptr_array_unref (group);
+      return;
+    }
+  steps = g_new0 (int, group->len);
   errors = g_new0 (GError *, group->len);
+  for (guint i = 0; i < group->len; i++)
+    steps[i] = call_step (group->pdata[i]);
   if (cl_store_begin (f->store, &tx_error))
     {
       for (guint i = 0; i < group->len && tx_error == NULL; i++)
         {
-          states[i] = target_state (group->pdata[i]);
-          if (states[i] == NULL || !cl_store_savepoint (f->store, &errors[i]))
+          if (steps[i] < 0 || !cl_store_savepoint (f->store, &errors[i]))
             continue;
-          if (!write_call (f, states[i], &errors[i]) || !cl_store_release (f->store, &errors[i]))
+          if (write_call (f, group->pdata[i], steps[i], &errors[i]) && cl_store_release (f->store, &errors[i]))
+            any_ok = TRUE;
+          else
             cl_store_rollback_savepoint (f->store, &tx_error);
           cl_durability_poll (f->durable);
         }
-      if (tx_error == NULL)
+      if (tx_error == NULL && any_ok)
         cl_store_commit (f->store, &tx_error);
       else
         cl_store_rollback (f->store);
     }
+  if (tx_error != NULL)
+    g_printerr ("caselink-bench floor service: %s\n", tx_error->message);
+  /* a call's own error wins over the transaction's, as in engine.c */
   for (guint i = 0; i < group->len; i++)
     {
-      reply (f, group->pdata[i], states[i], errors[i] != NULL ? errors[i] : tx_error);
+      reply (f, group->pdata[i], steps[i], errors[i] != NULL ? errors[i] : tx_error);
       g_clear_error (&errors[i]);
       dbus_message_unref (group->pdata[i]);
     }
   g_free (errors);
-  g_free (states);
+  g_free (steps);
   g_ptr_array_unref (group);
 }
 
@@ -178,6 +223,12 @@ on_message (DBusConnection *conn, DBusMessage *m, void *data)
   if (!dbus_message_is_method_call (m, BENCH_FLOOR_IFACE, "Advance"))
     return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
   g_queue_push_tail (&f->queue, dbus_message_ref (m));
+  if (f->queue.length >= MAX_BATCH)
+    {
+      while (!g_queue_is_empty (&f->queue))
+        commit_group (f, MAX_BATCH);
+      return DBUS_HANDLER_RESULT_HANDLED;
+    }
   /* idle priority: every call already read joins the group */
   if (f->idle_id == 0)
     f->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, f, NULL);
@@ -218,6 +269,7 @@ bench_floor_main (const char *bus_address, const char *db_path, BenchFloorRows r
     die (BENCH_FLOOR_NAME, err.message ? err.message : "the name is taken");
   open_db (&f, db_path, rows);
   g_queue_init (&f.queue);
+  f.clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   f.loop = g_main_loop_new (NULL, FALSE);
   cl_durability_attach (f.durable, send_msg, f.conn, NULL, calls_waiting, &f);
   if (!dbus_connection_add_filter (f.conn, on_message, &f, NULL))

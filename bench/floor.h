@@ -6,11 +6,12 @@
  * FULL with the sync off the loop and replies held until it is done), and
  * commits Advance calls in groups the way engine.c does (one transaction,
  * each call its own savepoint, a group executing while the last one's log
- * syncs). Each call writes either one small row (the "minimal libdbus
- * service doing one SQLite transaction per call" of issue 7) or the rows of
- * one caselinkd Advance (advance-rows.h), with no workflow, hashing or
- * GVariant work: what any service writing those rows on this machine could
- * reach at best with caselinkd's design.
+ * syncs). Each call writes either one small row (issue 7's reference: a
+ * minimal libdbus service, one transaction per call at one client, group
+ * commit at 16) or the rows of one caselinkd Advance (advance-rows.h), each
+ * client on cases of its own, with no workflow, hashing or GVariant work:
+ * what a service writing those rows could reach with caselinkd's design
+ * (one thread for everything but the sync) on this machine.
  */
 #pragma once
 
