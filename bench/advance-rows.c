@@ -36,9 +36,9 @@ static const char *const states[BENCH_N_STEPS] = { "registered", "reviewing", "a
 struct _BenchRows {
   sqlite3 *db;
   gboolean own_db;
-  guint pool;
   gint64 gseq;
-  guint *history_count;   /* per case: its history rows so far */
+  GArray *history_count;  /* guint per case number: its history rows so far */
+  sqlite3_stmt *insert_case;
   sqlite3_stmt *upd[BENCH_N_STEPS];   /* the case row, per step's columns */
   sqlite3_stmt *history, *head, *dl_put, *dl_del, *agency;
 };
@@ -75,47 +75,44 @@ step_done (BenchRows *r, sqlite3_stmt *stmt, GError **error, const char *what)
   return sqlite3_step (stmt) == SQLITE_DONE || fail (r, error, what);
 }
 
-/* The cases, each in non_prosecuted with its running deadline. */
-static gboolean
-seed (BenchRows *r, GError **error)
+gboolean
+bench_rows_seed (BenchRows *r, const guint64 *cases, guint n, GError **error)
 {
-  sqlite3_stmt *ins = NULL;
-  gboolean ok = (sqlite3_exec (r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "begin"))
-                && prepare (r,
-                            "INSERT INTO cases (id, workflow, version, state, title, domain, agency, creator_agency, "
-                            "created, updated, deadline, fields) VALUES (?1, 'reverse_connection', 1, "
-                            "'non_prosecuted', 'Bench case', 'ecology', 'qh-proc', 'qh-proc', ?2, ?2, ?2, ?3)",
-                            &ins, error);
-
-  for (guint i = 0; ok && i < r->pool; i++)
+  for (guint i = 0; i < n; i++)
     {
-      g_autofree char *id = g_strdup_printf ("FX-2026-%06u", i + 1);
+      g_autofree char *id = g_strdup_printf ("FX-2026-%06" G_GUINT64_FORMAT, cases[i] + 1);
 
-      sqlite3_reset (ins);
-      sqlite3_bind_text (ins, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (ins, 2, g_get_real_time ());
-      sqlite3_bind_text (ins, 3, FIELDS_TEXT, -1, SQLITE_STATIC);
-      bind_deadline (r->dl_put, i + 1, "non_prosecuted");
-      ok = step_done (r, ins, error, "case insert") && step_done (r, r->dl_put, error, "deadline insert");
+      sqlite3_reset (r->insert_case);
+      sqlite3_bind_int64 (r->insert_case, 1, (gint64) cases[i] + 1);
+      sqlite3_bind_text (r->insert_case, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (r->insert_case, 3, g_get_real_time ());
+      sqlite3_bind_text (r->insert_case, 4, FIELDS_TEXT, -1, SQLITE_STATIC);
+      if (!step_done (r, r->insert_case, error, "case insert"))
+        return FALSE;
+      if (sqlite3_changes (r->db) == 0)
+        continue;   /* there already */
+      bind_deadline (r->dl_put, (gint64) cases[i] + 1, "non_prosecuted");
+      if (!step_done (r, r->dl_put, error, "deadline insert"))
+        return FALSE;
+      if (cases[i] >= r->history_count->len)
+        g_array_set_size (r->history_count, (guint) cases[i] + 1);
     }
-  sqlite3_finalize (ins);
-  if (ok && (sqlite3_exec (r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "commit")))
-    return TRUE;
-  /* the caller's handle (bench_rows_attach) is left outside a transaction */
-  if (!sqlite3_get_autocommit (r->db))
-    sqlite3_exec (r->db, "ROLLBACK", NULL, NULL, NULL);
-  return FALSE;
+  return TRUE;
 }
 
-/* Prepares the statements and seeds the cases; frees @r on failure. */
+/* Prepares the statements; frees @r on failure. */
 static BenchRows *
-setup (BenchRows *r, guint pool, GError **error)
+setup (BenchRows *r, GError **error)
 {
   gboolean ok;
 
-  r->pool = MAX (pool, 1);
-  r->history_count = g_new0 (guint, r->pool);
+  r->history_count = g_array_new (FALSE, TRUE, sizeof (guint));
   ok = prepare (r, DEADLINE_SQL, &r->dl_put, error)
+       && prepare (r,
+                   "INSERT OR IGNORE INTO cases (seq, id, workflow, version, state, title, domain, agency, "
+                   "creator_agency, created, updated, deadline, fields) VALUES (?1, ?2, 'reverse_connection', 1, "
+                   "'non_prosecuted', 'Bench case', 'ecology', 'qh-proc', 'qh-proc', ?3, ?3, ?3, ?4)",
+                   &r->insert_case, error)
        && prepare (r,
                    "INSERT INTO history (case_seq, seq, time, uid, user, agency, role, action, transition, "
                    "from_state, to_state, comment, fields, hash, gseq, ghash) "
@@ -142,7 +139,7 @@ setup (BenchRows *r, guint pool, GError **error)
       g_string_append (sql, " WHERE seq = ?17");
       ok = prepare (r, sql->str, &r->upd[k], error);
     }
-  if (!ok || !seed (r, error))
+  if (!ok)
     {
       bench_rows_close (r);
       return NULL;
@@ -170,24 +167,38 @@ bench_rows_open (const char *path, guint pool, GError **error)
       bench_rows_close (r);
       return NULL;
     }
-  return setup (r, pool, error);
+  r = setup (r, error);
+  if (r != NULL)
+    {
+      g_autofree guint64 *cases = g_new (guint64, MAX (pool, 1));
+      gboolean ok;
+
+      for (guint i = 0; i < MAX (pool, 1); i++)
+        cases[i] = i;
+      ok = (sqlite3_exec (r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "begin"))
+           && bench_rows_seed (r, cases, MAX (pool, 1), error)
+           && (sqlite3_exec (r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK || fail (r, error, "commit"));
+      if (!ok)
+        g_clear_pointer (&r, bench_rows_close);
+    }
+  return r;
 }
 
 BenchRows *
-bench_rows_attach (sqlite3 *db, guint pool, GError **error)
+bench_rows_attach (sqlite3 *db, GError **error)
 {
   BenchRows *r = g_new0 (BenchRows, 1);
 
   r->db = db;
-  return setup (r, pool, error);
+  return setup (r, error);
 }
 
 gboolean
-bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **error)
+bench_rows_write (BenchRows *r, guint64 case_number, guint step_index, GError **error)
 {
-  guint c = case_index % r->pool;
-  gint64 seq = 1 + (gint64) c;
+  gint64 seq = 1 + (gint64) case_number;
   int step = (int) (step_index % BENCH_N_STEPS);
+  guint *count;
   gint64 when = g_get_real_time ();
   const char *from = step > 0 ? states[step - 1] : "non_prosecuted";
   /* review and issue_opinion enter a state with a deadline (and note it);
@@ -195,11 +206,18 @@ bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **err
   gboolean starts = step == 1 || step == 2, stops = step == 0 || step == 3;
   sqlite3_stmt *upd = r->upd[step];
 
+  if (case_number >= r->history_count->len)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "case %" G_GUINT64_FORMAT " was not seeded", case_number);
+      return FALSE;
+    }
+  count = &g_array_index (r->history_count, guint, case_number);
+
   for (int k = 0; k < (starts ? 2 : 1); k++)
     {
       sqlite3_reset (r->history);
       sqlite3_bind_int64 (r->history, 1, seq);
-      sqlite3_bind_int64 (r->history, 2, ++r->history_count[c]);
+      sqlite3_bind_int64 (r->history, 2, ++*count);
       sqlite3_bind_int64 (r->history, 3, when);
       sqlite3_bind_int64 (r->history, 4, 0);
       sqlite3_bind_text (r->history, 5, "root", -1, SQLITE_STATIC);
@@ -244,7 +262,7 @@ bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **err
   sqlite3_bind_int64 (upd, 11, when);
   sqlite3_bind_int64 (upd, 12, starts ? when + (gint64) 14 * 86400 * G_USEC_PER_SEC : 0);
   sqlite3_bind_text (upd, 14, FIELDS_TEXT, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (upd, 15, r->history_count[c]);
+  sqlite3_bind_int64 (upd, 15, *count);
   sqlite3_bind_text (upd, 16, HASH, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (upd, 17, seq);
   if (!step_done (r, upd, error, "case update"))
@@ -279,7 +297,9 @@ bench_rows_close (BenchRows *r)
   sqlite3_finalize (r->dl_put);
   sqlite3_finalize (r->dl_del);
   sqlite3_finalize (r->agency);
-  g_free (r->history_count);
+  sqlite3_finalize (r->insert_case);
+  if (r->history_count != NULL)
+    g_array_unref (r->history_count);
   if (r->own_db)
     sqlite3_close (r->db);
   g_free (r);

@@ -28,16 +28,20 @@ extern const BenchStep bench_steps[];
 
 typedef struct _BenchRows BenchRows;
 
-/* Creates @path with caselinkd's schema (WAL, synchronous=FULL) and @pool
- * cases in non_prosecuted, each with a running deadline. NULL with @error
- * set when it cannot. */
+/* Creates @path with caselinkd's schema (WAL, synchronous=FULL) and seeds
+ * cases 0 .. @pool - 1. NULL with @error set when it cannot. */
 BenchRows *bench_rows_open (const char *path, guint pool, GError **error);
-/* The same on @db, which has caselinkd's schema and stays the caller's. */
-BenchRows *bench_rows_attach (sqlite3 *db, guint pool, GError **error);
-/* Writes the rows of step @step_index (of bench_steps, modulo 5) of case
- * @case_index (modulo the pool) inside the caller's transaction: a caller
- * keeps each case's steps in order, as caselinkd's clients do. */
-gboolean bench_rows_write (BenchRows *r, guint case_index, guint step_index, GError **error);
+/* Works on @db, which has caselinkd's schema and stays the caller's; no
+ * case is seeded. */
+BenchRows *bench_rows_attach (sqlite3 *db, GError **error);
+/* Creates cases @cases[0 .. @n - 1] (numbers; case N is the row with seq
+ * N + 1) in non_prosecuted with a running deadline, those not there yet,
+ * inside the caller's transaction. */
+gboolean bench_rows_seed (BenchRows *r, const guint64 *cases, guint n, GError **error);
+/* Writes the rows of step @step_index (of bench_steps, modulo 5) of a
+ * seeded case inside the caller's transaction: a caller keeps each case's
+ * steps in order, as caselinkd's clients do. */
+gboolean bench_rows_write (BenchRows *r, guint64 case_number, guint step_index, GError **error);
 sqlite3 *bench_rows_db (BenchRows *r);
 void bench_rows_close (BenchRows *r);
 

@@ -114,6 +114,9 @@ typedef struct {
   double ping_p50[3];
   double get_rate, get_p50;
   double transitions_rate, transitions_p50;
+  /* the run being started (run_clients), which its clients inherit */
+  guint run_seq;
+  int run_nclients;
 } Bench;
 
 static const int client_counts[3] = { 1, 4, 16 };
@@ -847,6 +850,48 @@ read_full (int fd, void *buf, size_t len)
   return TRUE;
 }
 
+/* The floor service's case @j of client @idx in this run. The path names
+ * the case, as caselinkd's do: each run's clients take fresh cases, client
+ * idx of n every n-th, laid out as caselinkd's clients' cases are, which
+ * they create together in setup. */
+static guint64
+floor_case (Bench *b, int idx, guint j)
+{
+  return (guint64) b->run_seq * BENCH_FLOOR_RUN_CASES + (guint64) j * (guint64) b->run_nclients + (guint64) idx;
+}
+
+/* Setup, untimed: creates this client's cases on the floor service. */
+static void
+floor_seed (Bench *b, DBusConnection *conn, int idx, guint ops, ResultHeader *h)
+{
+  guint n = (ops + BENCH_N_STEPS - 1) / BENCH_N_STEPS;
+  g_autofree dbus_uint64_t *cases = g_new (dbus_uint64_t, MAX (n, 1));
+  DBusMessage *m = dbus_message_new_method_call (BENCH_FLOOR_NAME, BENCH_FLOOR_PATH, BENCH_FLOOR_IFACE, "Seed");
+  DBusMessage *r;
+  char *err = NULL;
+
+  if ((guint64) n * (guint64) b->run_nclients > BENCH_FLOOR_RUN_CASES)
+    {
+      h->errors++;
+      g_strlcpy (h->first_error, "too many cases for one floor run (BENCH_FLOOR_RUN_CASES)", sizeof h->first_error);
+      dbus_message_unref (m);
+      return;
+    }
+  for (guint j = 0; j < n; j++)
+    cases[j] = floor_case (b, idx, j);
+  dbus_message_append_args (m, DBUS_TYPE_ARRAY, DBUS_TYPE_UINT64, &cases, (int) n, DBUS_TYPE_INVALID);
+  r = call (conn, m, NULL, &err);
+  dbus_message_unref (m);
+  if (r == NULL)
+    {
+      h->errors++;
+      g_strlcpy (h->first_error, err, sizeof h->first_error);
+      g_free (err);
+      return;
+    }
+  dbus_message_unref (r);
+}
+
 static G_GNUC_NORETURN void
 client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready_w, int go_r, int res_w)
 {
@@ -881,6 +926,8 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
       else
         g_ptr_array_add (paths, path);
     }
+  if (conn != NULL && kind == OP_FLOOR && h.errors == 0)
+    floor_seed (b, conn, idx, ops, &h);
   /* Read calls look at a case under review (three ways out of it). */
   if ((kind == OP_GET || kind == OP_TRANSITIONS) && h.errors == 0
       && (!advance (conn, paths->pdata[0], &bench_steps[0], NULL, &err)
@@ -926,7 +973,12 @@ client_main (Bench *b, OpKind kind, int idx, guint ops, gint64 cap_ns, int ready
           ok = advance (conn, paths->pdata[i / BENCH_N_STEPS], &bench_steps[i % BENCH_N_STEPS], &lat, &err);
           break;
         case OP_FLOOR:
-          ok = advance_to (conn, BENCH_FLOOR_NAME, BENCH_FLOOR_PATH, &bench_steps[i % BENCH_N_STEPS], &lat, &err);
+          {
+            g_autofree char *path = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, BENCH_FLOOR_PATH,
+                                                     floor_case (b, idx, i / BENCH_N_STEPS));
+
+            ok = advance_to (conn, BENCH_FLOOR_NAME, path, &bench_steps[i % BENCH_N_STEPS], &lat, &err);
+          }
           break;
         case OP_GET:
           {
@@ -989,6 +1041,8 @@ run_clients (Bench *b, OpKind kind, int nclients, guint ops, Stats *s, GArray *p
   int got = 0;
 
   memset (s, 0, sizeof *s);
+  b->run_seq++;
+  b->run_nclients = nclients;
   if (pipe2 (ready, O_CLOEXEC) != 0 || pipe2 (go, O_CLOEXEC) != 0)
     die ("pipe: %s", g_strerror (errno));
   fflush (stdout);

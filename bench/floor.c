@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* caselinkd's group sizes (engine.c): at most half of what is queued, at
@@ -17,20 +18,6 @@
  * past MAX_BATCH queued, everything at once */
 #define PIPELINE_BATCH 8
 #define MAX_BATCH 256
-/* Each client connection advances cases of its own, one after the other,
- * as caselinkd's clients do; their cases were created together, so the
- * cases in progress at one time lie close together in every table and
- * index. Case j of the k-th client is case j * CLIENT_SLOTS + k % CLIENT_SLOTS:
- * which pages a group touches depends on it (cases CLIENT_SLOTS apart
- * would double the floor's CPU per call). */
-#define CLIENT_SLOTS 16
-#define CASES_PER_CLIENT 256
-#define POOL (CLIENT_SLOTS * CASES_PER_CLIENT)
-
-typedef struct {
-  guint slot;
-  guint advances;
-} Client;
 
 typedef struct {
   DBusConnection *conn;
@@ -40,7 +27,6 @@ typedef struct {
   sqlite3_stmt *insert;     /* BENCH_FLOOR_ONE_ROW */
   GQueue queue;             /* DBusMessage *: Advance calls not yet run */
   guint idle_id;
-  GHashTable *clients;      /* unique name -> Client */
   GMainLoop *loop;
 } Floor;
 
@@ -68,7 +54,7 @@ open_db (Floor *f, const char *path, BenchFloorRows rows)
   db = cl_store_db (f->store);
   if (rows == BENCH_FLOOR_ADVANCE_ROWS)
     {
-      f->rows = bench_rows_attach (db, POOL, &error);
+      f->rows = bench_rows_attach (db, &error);
       if (f->rows == NULL)
         die (path, error->message);
       return;
@@ -80,15 +66,21 @@ open_db (Floor *f, const char *path, BenchFloorRows rows)
     die (path, sqlite3_errmsg (db));
 }
 
-/* The index in bench_steps of the call's transition, or -1 for one the
- * workflow lacks. */
+/* The index in bench_steps of the call's transition, and the case its
+ * path names (which pages a group touches depends on which cases its calls
+ * advance); -1 for a transition the workflow lacks or a path that names no
+ * case. */
 static int
-call_step (DBusMessage *call)
+call_step (DBusMessage *call, guint64 *case_number)
 {
   const char *transition = NULL;
+  const char *path = dbus_message_get_path (call);
+  gsize prefix = strlen (BENCH_FLOOR_PATH "/");
 
   if (!g_str_equal (dbus_message_get_signature (call), "sa{sv}s")
-      || !dbus_message_get_args (call, NULL, DBUS_TYPE_STRING, &transition, DBUS_TYPE_INVALID))
+      || !dbus_message_get_args (call, NULL, DBUS_TYPE_STRING, &transition, DBUS_TYPE_INVALID)
+      || path == NULL || strncmp (path, BENCH_FLOOR_PATH "/", prefix) != 0
+      || !g_ascii_string_to_unsigned (path + prefix, 10, 0, G_MAXUINT64, case_number, NULL))
     return -1;
   for (int i = 0; i < BENCH_N_STEPS; i++)
     if (g_str_equal (bench_steps[i].transition, transition))
@@ -97,24 +89,10 @@ call_step (DBusMessage *call)
 }
 
 static gboolean
-write_call (Floor *f, DBusMessage *call, int step, GError **error)
+write_call (Floor *f, guint64 case_number, int step, GError **error)
 {
   if (f->rows != NULL)
-    {
-      const char *sender = dbus_message_get_sender (call);
-      Client *c = g_hash_table_lookup (f->clients, sender ? sender : "");
-
-      if (c == NULL)
-        {
-          c = g_new0 (Client, 1);
-          c->slot = g_hash_table_size (f->clients) % CLIENT_SLOTS;
-          g_hash_table_insert (f->clients, g_strdup (sender ? sender : ""), c);
-        }
-      /* the client's cases one after the other, five steps each */
-      return bench_rows_write (f->rows,
-                               (c->advances++ / BENCH_N_STEPS) % CASES_PER_CLIENT * CLIENT_SLOTS + c->slot, step,
-                               error);
-    }
+    return bench_rows_write (f->rows, case_number, step, error);
   sqlite3_reset (f->insert);
   sqlite3_bind_int64 (f->insert, 1, g_get_real_time ());
   sqlite3_bind_text (f->insert, 2, bench_steps[step].transition, -1, SQLITE_STATIC);
@@ -131,8 +109,9 @@ reply (Floor *f, DBusMessage *call, int step, const GError *error)
 {
   const char *state = step >= 0 ? bench_steps[step].to : NULL;
   DBusMessage *r = step < 0 ? dbus_message_new_error (call, DBUS_ERROR_INVALID_ARGS,
-                                                      "Advance(s transition, a{sv} fields, s comment) with "
-                                                      "a transition of reverse_connection")
+                                                      "Advance(s transition, a{sv} fields, s comment) on "
+                                                      BENCH_FLOOR_PATH "/N with a transition of "
+                                                      "reverse_connection")
                    : error != NULL ? dbus_message_new_error (call, DBUS_ERROR_FAILED, error->message)
                                    : dbus_message_new_method_return (call);
 
@@ -151,6 +130,7 @@ commit_group (Floor *f, guint max)
   g_autoptr(GError) tx_error = NULL;
   GPtrArray *group = g_ptr_array_new ();
   int *steps;
+  guint64 *cases;
   GError **errors;
   gboolean any_ok = FALSE;
 
@@ -162,16 +142,17 @@ commit_group (Floor *f, guint max)
       return;
     }
   steps = g_new0 (int, group->len);
+  cases = g_new0 (guint64, group->len);
   errors = g_new0 (GError *, group->len);
   for (guint i = 0; i < group->len; i++)
-    steps[i] = call_step (group->pdata[i]);
+    steps[i] = call_step (group->pdata[i], &cases[i]);
   if (cl_store_begin (f->store, &tx_error))
     {
       for (guint i = 0; i < group->len && tx_error == NULL; i++)
         {
           if (steps[i] < 0 || !cl_store_savepoint (f->store, &errors[i]))
             continue;
-          if (write_call (f, group->pdata[i], steps[i], &errors[i]) && cl_store_release (f->store, &errors[i]))
+          if (write_call (f, cases[i], steps[i], &errors[i]) && cl_store_release (f->store, &errors[i]))
             any_ok = TRUE;
           else
             cl_store_rollback_savepoint (f->store, &tx_error);
@@ -192,6 +173,7 @@ commit_group (Floor *f, guint max)
       dbus_message_unref (group->pdata[i]);
     }
   g_free (errors);
+  g_free (cases);
   g_free (steps);
   g_ptr_array_unref (group);
 }
@@ -208,6 +190,38 @@ flush_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Seed(at cases): the cases a client will advance, in a transaction of
+ * their own (one small row per call needs none). */
+static void
+seed (Floor *f, DBusMessage *call)
+{
+  g_autoptr(GError) error = NULL;
+  DBusError derr = DBUS_ERROR_INIT;
+  dbus_uint64_t *cases = NULL;
+  int n = 0;
+  DBusMessage *r;
+
+  if (!dbus_message_get_args (call, &derr, DBUS_TYPE_ARRAY, DBUS_TYPE_UINT64, &cases, &n, DBUS_TYPE_INVALID))
+    {
+      g_set_error (&error, CL_ERROR, CL_ERROR_INVALID_ARGS, "Seed(at cases): %s", derr.message);
+      dbus_error_free (&derr);
+    }
+  else if (f->rows != NULL && cl_store_begin (f->store, &error))
+    {
+      G_STATIC_ASSERT (sizeof (dbus_uint64_t) == sizeof (guint64));
+      if (bench_rows_seed (f->rows, (const guint64 *) cases, (guint) n, &error))
+        cl_store_commit (f->store, &error);
+      else
+        cl_store_rollback (f->store);
+    }
+  r = error != NULL ? dbus_message_new_error (call, DBUS_ERROR_FAILED, error->message)
+                    : dbus_message_new_method_return (call);
+  if (r == NULL)
+    die ("reply", "out of memory");
+  cl_durability_send (f->durable, r);
+  dbus_message_unref (r);
+}
+
 /* Peer.Ping never gets here: libdbus answers it before any filter. */
 static DBusHandlerResult
 on_message (DBusConnection *conn, DBusMessage *m, void *data)
@@ -218,6 +232,11 @@ on_message (DBusConnection *conn, DBusMessage *m, void *data)
   if (dbus_message_is_signal (m, DBUS_INTERFACE_LOCAL, "Disconnected"))
     {
       g_main_loop_quit (f->loop);
+      return DBUS_HANDLER_RESULT_HANDLED;
+    }
+  if (dbus_message_is_method_call (m, BENCH_FLOOR_IFACE, "Seed"))
+    {
+      seed (f, m);
       return DBUS_HANDLER_RESULT_HANDLED;
     }
   if (!dbus_message_is_method_call (m, BENCH_FLOOR_IFACE, "Advance"))
@@ -269,7 +288,6 @@ bench_floor_main (const char *bus_address, const char *db_path, BenchFloorRows r
     die (BENCH_FLOOR_NAME, err.message ? err.message : "the name is taken");
   open_db (&f, db_path, rows);
   g_queue_init (&f.queue);
-  f.clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   f.loop = g_main_loop_new (NULL, FALSE);
   cl_durability_attach (f.durable, send_msg, f.conn, NULL, calls_waiting, &f);
   if (!dbus_connection_add_filter (f.conn, on_message, &f, NULL))
