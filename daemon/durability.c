@@ -20,6 +20,9 @@
  * landing during every checkpoint of the worker keep the log from starting
  * over, and it must not grow without bound. */
 #define CHECKPOINT_PAGES_MAX (10 * CHECKPOINT_PAGES)
+/* Past this many, bulk writers wait while the worker copies
+ * (cl_durability_log_behind), so the log starts over instead. */
+#define CHECKPOINT_BEHIND (2 * CHECKPOINT_PAGES)
 
 typedef struct {
   guint64 gen;       /* durable once this many commits are */
@@ -454,6 +457,25 @@ cl_durability_committed (CLDurability *dur, GError **error)
   if (dur->synced < dur->committed && !dur->in_flight)
     start_sync (dur);
   return !cl_durability_broken (dur, error);
+}
+
+gboolean
+cl_durability_log_behind (CLDurability *dur)
+{
+  gboolean copying;
+
+  if (dur->wal_pages < CHECKPOINT_BEHIND)
+    return FALSE;
+  /* A round the worker finished is looked at now, not at the next write:
+   * the tail committed during it gets its own round before the writer
+   * adds more, which is what lets a round finish with nothing behind it. */
+  cl_durability_before_write (dur);
+  if (!dur->ckpt_asked)
+    return FALSE;
+  g_mutex_lock (&dur->lock);
+  copying = !dur->ckpt_finished;
+  g_mutex_unlock (&dur->lock);
+  return copying;
 }
 
 gboolean

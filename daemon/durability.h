@@ -54,6 +54,16 @@ void cl_durability_before_write (CLDurability *dur);
  * may not survive a power failure: answer them Failed). */
 gboolean cl_durability_committed (CLDurability *dur, GError **error);
 
+/* TRUE while the log is long and the worker is copying it; call outside
+ * a transaction. A writer that can wait (the deadline scheduler's batches)
+ * waits and asks again: commits landing during every copy keep the log
+ * from starting over, until at CHECKPOINT_PAGES_MAX the main thread must
+ * copy all of it at once, holding the loop (≈ 100 ms for 10,000 pages on a
+ * slow disk). Looks at a finished copy as cl_durability_before_write()
+ * does, asking the worker for another round when its tail is long. Calls
+ * from clients are not held. */
+gboolean cl_durability_log_behind (CLDurability *dur);
+
 /* TRUE (with @error set) once a sync has failed: from then on changes are
  * refused until the daemon restarts (Linux reports a writeback error only
  * once, so no later sync can vouch for the log). */

@@ -6,6 +6,7 @@
 #include "case-path.h"
 #include "cl-errors.h"
 #include "deadline.h"
+#include "durability.h"
 #include "engine.h"
 
 struct _CLScheduler {
@@ -146,6 +147,7 @@ handle (CLScheduler *s, CLDeadlineRow *row, gint64 now, GPtrArray *signals, GErr
 }
 
 static gboolean process_batch (gpointer data);
+static gboolean timer_fired (gpointer data);
 
 static void
 schedule_batch (CLScheduler *s)
@@ -172,6 +174,16 @@ process_batch (gpointer data)
   s->batch_id = 0;
   if (d->stopping)
     return G_SOURCE_REMOVE;
+  if (cl_store_durability (d->store) != NULL && cl_durability_log_behind (cl_store_durability (d->store)))
+    {
+      /* A burst lets the worker finish copying the log first (durability.h);
+       * this replaces a timer set for a later deadline, which the batch
+       * after the pause arms again. */
+      if (s->timer_id != 0)
+        g_source_remove (s->timer_id);
+      s->timer_id = g_timeout_add (CL_SCHEDULER_YIELD_MS, timer_fired, s);
+      return G_SOURCE_REMOVE;
+    }
   cl_engine_flush (d->engine);
   now = cl_daemon_now (d);
   rows = cl_store_due_deadlines (d->store, now, CL_SCHEDULER_BATCH, &error);
