@@ -2653,5 +2653,14 @@ main (int argc, char **argv)
     }
   json_object_unref (b->root);
   g_ptr_array_unref (b->targets);
+  /* what lived as long as the run, so LeakSanitizer reports only leaks */
+  {
+    char *owned[] = { b->scratch, b->bus_address, b->daemon_log, b->config_path, b->plugins_dir,
+                      b->o.scratch_parent, b->o.json_path, b->o.caselinkd, b->o.caselinkctl, b->o.gen,
+                      b->o.srcdir, b->o.only, b->o.db, b->o.clients };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (owned); i++)
+      g_free (owned[i]);   /* some are NULL */
+  }
   return 0;
 }
