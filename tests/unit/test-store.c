@@ -37,6 +37,20 @@ teardown (Fixture *fx, gconstpointer data)
   g_free (fx->dir);
 }
 
+static gboolean
+has_index (CLStore *store, const char *name)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (store->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
 static void
 test_migrations (Fixture *fx, gconstpointer data)
 {
@@ -67,6 +81,24 @@ test_migrations (Fixture *fx, gconstpointer data)
   }
   fx->store = cl_store_open (fx->path, CL_SYNC_FULL, &error);
   g_assert_no_error (error);
+
+  /* A database from before migration 7 loses its calendar index. */
+  g_assert_false (has_index (fx->store, "deadlines_calendar"));
+  g_assert_true (has_index (fx->store, "deadlines_next"));
+  cl_store_close (fx->store);
+  {
+    sqlite3 *db;
+    g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db,
+                                   "UPDATE schema_version SET version = 6; "
+                                   "CREATE INDEX deadlines_calendar ON deadlines (calendar) WHERE fired = 0",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  fx->store = cl_store_open (fx->path, CL_SYNC_FULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_schema_version (fx->store), ==, 7);
+  g_assert_false (has_index (fx->store, "deadlines_calendar"));
 }
 
 static void
