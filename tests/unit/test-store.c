@@ -97,8 +97,98 @@ test_migrations (Fixture *fx, gconstpointer data)
   }
   fx->store = cl_store_open (fx->path, CL_SYNC_FULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (cl_store_schema_version (fx->store), ==, 7);
+  g_assert_cmpint (cl_store_schema_version (fx->store), ==, cl_store_latest_schema ());
   g_assert_false (has_index (fx->store, "deadlines_calendar"));
+  g_assert_false (has_index (fx->store, "cases_state_deadline"));
+  g_assert_false (has_index (fx->store, "cases_deadline"));
+  g_assert_true (has_index (fx->store, "cases_state_overdue"));
+}
+
+/* Every statement the store runs, as SQLite expanded it. */
+static int
+note_statement (unsigned type, void *data, void *p, void *x)
+{
+  GPtrArray *seen = data;
+  char *sql = sqlite3_expanded_sql (p);
+
+  (void) type;
+  (void) x;
+  if (sql != NULL)
+    g_ptr_array_add (seen, g_strdup (sql));
+  sqlite3_free (sql);
+  return 0;
+}
+
+/* The plan SQLite chose for the statements a listing or a count ran. */
+static char *
+plan_of (CLStore *store, const CLCaseFilter *f, gboolean count)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  sqlite3_trace_v2 (store->db, SQLITE_TRACE_STMT, note_statement, seen);
+  if (count)
+    g_hash_table_unref (cl_store_count_cases (store, f, "", &error));
+  else
+    g_ptr_array_unref (cl_store_list_cases (store, f, &error));
+  sqlite3_trace_v2 (store->db, 0, NULL, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      const char *sql = seen->pdata[i];
+      g_autofree char *explain = NULL;
+      sqlite3_stmt *stmt = NULL;
+
+      if (strstr (sql, "FROM cases") == NULL || strstr (sql, "WHERE id = ") != NULL)
+        continue;
+      explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+      g_assert_cmpint (sqlite3_prepare_v2 (store->db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+      sqlite3_finalize (stmt);
+    }
+  g_test_message ("plan: %s", plan->str);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+/* Issue 7: the planner must not walk the wrong index for a listing or a
+ * count over a million cases. No statistics are kept (no ANALYZE), so the
+ * plans do not depend on the rows: an empty database shows them. */
+static void
+test_query_plans (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *what;
+    CLCaseFilter filter;
+    const char *page, *count;   /* the index each must search */
+  } cases[] = {
+    { "overdue in a state", { .state = "reviewing", .has_overdue = TRUE, .overdue = TRUE, .limit = 50 },
+      "cases_state_overdue (state=? AND overdue=?)", "cases_state_overdue (state=? AND overdue=?)" },
+    { "not overdue in a state", { .state = "reviewing", .has_overdue = TRUE, .overdue = FALSE, .limit = 50 },
+      "cases_state_overdue (state=? AND overdue=?)", "cases_state_overdue (state=? AND overdue=?)" },
+    /* a count may take the longer index: it holds the same states, in order */
+    { "a state", { .state = "reviewing", .limit = 50 }, "cases_state (state=?)", "(state=?)" },
+    { "overdue", { .has_overdue = TRUE, .overdue = TRUE, .limit = 50 }, "cases_overdue (overdue=?)",
+      "cases_overdue (overdue=?)" },
+    { "an agency", { .agency = "xn-env", .limit = 50 }, "cases_agency (agency=?)", "cases_agency (agency=?)" },
+    { "a domain", { .domain = "ecology", .limit = 50 }, "cases_domain (domain=?)", "cases_domain (domain=?)" },
+    { "a workflow", { .workflow = "reverse_connection", .limit = 50 }, "cases_workflow (workflow=?)",
+      "cases_workflow (workflow=?)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int count = 0; count < 2; count++)
+      {
+        g_autofree char *plan = plan_of (fx->store, &cases[i].filter, count);
+
+        g_test_message ("%s (%s)", cases[i].what, count ? "count" : "page");
+        g_assert_nonnull (strstr (plan, count ? cases[i].count : cases[i].page));
+        g_assert_nonnull (strstr (plan, "SEARCH cases USING"));
+        /* nothing read whole, and pages come in the index's order */
+        g_assert_null (strstr (plan, "SCAN cases"));
+        g_assert_null (strstr (plan, "TEMP B-TREE"));
+      }
 }
 
 static void
@@ -426,5 +516,6 @@ main (int argc, char **argv)
   g_test_add ("/store/audit-head-lost-transaction", Fixture, NULL, setup, test_audit_head_lost_transaction,
               teardown);
   g_test_add ("/store/list", Fixture, NULL, setup, test_list, teardown);
+  g_test_add ("/store/query-plans", Fixture, NULL, setup, test_query_plans, teardown);
   return g_test_run ();
 }
