@@ -13,6 +13,7 @@ struct _CLScheduler {
   CLDaemon *d;
   guint timer_id;
   guint batch_id;
+  gint64 held_since;   /* monotonic µs since batches wait for the log, or 0 */
 };
 
 CLScheduler *
@@ -176,14 +177,21 @@ process_batch (gpointer data)
     return G_SOURCE_REMOVE;
   if (cl_store_durability (d->store) != NULL && cl_durability_log_behind (cl_store_durability (d->store)))
     {
-      /* A burst lets the worker finish copying the log first (durability.h);
-       * this replaces a timer set for a later deadline, which the batch
-       * after the pause arms again. */
-      if (s->timer_id != 0)
-        g_source_remove (s->timer_id);
-      s->timer_id = g_timeout_add (CL_SCHEDULER_YIELD_MS, timer_fired, s);
-      return G_SOURCE_REMOVE;
+      /* A burst lets the worker finish copying the log first (durability.h),
+       * but not for long: clients writing fast enough to keep the log long
+       * must not hold deadlines back. The timer replaces one set for a
+       * later deadline, which the batch after the pause arms again. */
+      if (s->held_since == 0)
+        s->held_since = started;
+      if (started - s->held_since < CL_SCHEDULER_HOLD_MAX_US)
+        {
+          if (s->timer_id != 0)
+            g_source_remove (s->timer_id);
+          s->timer_id = g_timeout_add (CL_SCHEDULER_YIELD_MS, timer_fired, s);
+          return G_SOURCE_REMOVE;
+        }
     }
+  s->held_since = 0;
   cl_engine_flush (d->engine);
   now = cl_daemon_now (d);
   rows = cl_store_due_deadlines (d->store, now, CL_SCHEDULER_BATCH, &error);
