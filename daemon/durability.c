@@ -20,8 +20,8 @@
  * landing during every checkpoint of the worker keep the log from starting
  * over, and it must not grow without bound. */
 #define CHECKPOINT_PAGES_MAX (10 * CHECKPOINT_PAGES)
-/* Past this many, bulk writers wait while the worker copies
- * (cl_durability_log_behind), so the log starts over instead. */
+/* Past this many, the deadline scheduler's batches wait while the worker
+ * copies (cl_durability_log_behind), so the log starts over instead. */
 #define CHECKPOINT_BEHIND (2 * CHECKPOINT_PAGES)
 
 typedef struct {
@@ -464,7 +464,8 @@ cl_durability_log_behind (CLDurability *dur)
 {
   gboolean copying;
 
-  if (dur->wal_pages < CHECKPOINT_BEHIND)
+  /* after a failed sync, writes are refused anyway */
+  if (dur->wal_pages < CHECKPOINT_BEHIND || dur->broken != 0)
     return FALSE;
   /* A round the worker finished is looked at now, not at the next write:
    * the tail committed during it gets its own round before the writer

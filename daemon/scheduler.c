@@ -13,7 +13,8 @@ struct _CLScheduler {
   CLDaemon *d;
   guint timer_id;
   guint batch_id;
-  gint64 held_since;   /* monotonic µs since batches wait for the log, or 0 */
+  gint64 held_since;   /* monotonic µs since batches began to wait for a long
+                        * log (the stretch it stays long), or 0 */
 };
 
 CLScheduler *
@@ -178,9 +179,10 @@ process_batch (gpointer data)
   if (cl_store_durability (d->store) != NULL && cl_durability_log_behind (cl_store_durability (d->store)))
     {
       /* A burst lets the worker finish copying the log first (durability.h),
-       * but not for long: clients writing fast enough to keep the log long
-       * must not hold deadlines back. The timer replaces one set for a
-       * later deadline, which the batch after the pause arms again. */
+       * but not for long: while clients keep the log long, batches wait one
+       * second in all, then write on until the log is short again. The
+       * timer replaces one set for a later deadline, which the batch after
+       * the pause arms again. */
       if (s->held_since == 0)
         s->held_since = started;
       if (started - s->held_since < CL_SCHEDULER_HOLD_MAX_US)
@@ -191,7 +193,8 @@ process_batch (gpointer data)
           return G_SOURCE_REMOVE;
         }
     }
-  s->held_since = 0;
+  else
+    s->held_since = 0;
   cl_engine_flush (d->engine);
   now = cl_daemon_now (d);
   rows = cl_store_due_deadlines (d->store, now, CL_SCHEDULER_BATCH, &error);
@@ -287,6 +290,7 @@ cl_scheduler_rearm (CLScheduler *s)
       schedule_batch (s);
       return;
     }
+  s->held_since = 0;   /* nothing due: the next burst may wait again */
   /* Wall-clock instants: wake at least every minute to notice clock changes. */
   s->timer_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
                                     (guint) MIN ((delay_us + 999) / 1000, (gint64) CL_SCHEDULER_MAX_SLEEP_MS),

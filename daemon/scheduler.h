@@ -19,8 +19,8 @@ void cl_scheduler_rearm (CLScheduler *s);
 /* Rows processed per transaction, at most, and for at most this long. */
 #define CL_SCHEDULER_BATCH 500
 #define CL_SCHEDULER_SLICE_US (20 * 1000)
-/* How often a batch held back by a long log looks again, and for how long
- * at most it is held back. */
+/* How often a batch held back by a long log looks again, and how long in
+ * all batches wait while the log stays long. */
 #define CL_SCHEDULER_YIELD_MS 2
 #define CL_SCHEDULER_HOLD_MAX_US (1000 * 1000)
 /* The longest the timer sleeps before looking at the clock again. */

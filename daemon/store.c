@@ -94,19 +94,19 @@ static const char *const migration_sql[] = {
    "CREATE INDEX cases_priority ON cases (priority, seq);"),
 
   /* 7: no index of running deadlines by calendar. Nearly every deadline
-   * counts in the deployment's one calendar, so it narrowed nothing when a
-   * calendar changes (which then re-evaluates each deadline anyway), while
-   * every deadline started or stopped rewrote it: ≈ 6 % of the log pages
-   * of an Advance (docs/performance.md). */
+   * counts in the deployment's one calendar, so when a calendar changes it
+   * skipped only the rows already fired (the reload then re-evaluates each
+   * deadline it finds anyway), while every deadline started or stopped
+   * rewrote it: ≈ 6 % of the log pages of an Advance (docs/performance.md). */
   "DROP INDEX IF EXISTS deadlines_calendar;",
 
   /* 8: overdue cases in a state (ListCases and CountCases with both
    * filters) from one index. The planner took cases_overdue for a page
    * (every overdue case walked in order, 0.24 s on 1M cases for a state
    * with none) and cases_state_deadline for a count (0.41 s); with this
-   * index both take under 20 ms (test-store /store/query-plans). No query
-   * reads the (state, deadline) or (deadline) indexes, which every
-   * transition rewrote. */
+   * index both take under 20 ms (docs/performance.md; test-store
+   * /store/query-plans checks the plans). No query reads the (state,
+   * deadline) or (deadline) indexes, which every transition rewrote. */
   ("DROP INDEX IF EXISTS cases_state_deadline;"
    "DROP INDEX IF EXISTS cases_deadline;"
    "CREATE INDEX IF NOT EXISTS cases_state_overdue ON cases (state, overdue, seq);"),

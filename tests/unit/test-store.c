@@ -82,16 +82,22 @@ test_migrations (Fixture *fx, gconstpointer data)
   fx->store = cl_store_open (fx->path, CL_SYNC_FULL, &error);
   g_assert_no_error (error);
 
-  /* A database from before migration 7 loses its calendar index. */
+  /* The indexes of the latest schema. */
   g_assert_false (has_index (fx->store, "deadlines_calendar"));
   g_assert_true (has_index (fx->store, "deadlines_next"));
+  g_assert_true (has_index (fx->store, "cases_state_overdue"));
+  /* A database at version 6, with the indexes it had then, is brought up
+   * to date (migrations 7 and 8). */
   cl_store_close (fx->store);
   {
     sqlite3 *db;
     g_assert_cmpint (sqlite3_open (fx->path, &db), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_exec (db,
                                    "UPDATE schema_version SET version = 6; "
-                                   "CREATE INDEX deadlines_calendar ON deadlines (calendar) WHERE fired = 0",
+                                   "DROP INDEX cases_state_overdue; "
+                                   "CREATE INDEX deadlines_calendar ON deadlines (calendar) WHERE fired = 0; "
+                                   "CREATE INDEX cases_state_deadline ON cases (state, deadline); "
+                                   "CREATE INDEX cases_deadline ON cases (deadline) WHERE deadline > 0",
                                    NULL, NULL, NULL), ==, SQLITE_OK);
     sqlite3_close (db);
   }
@@ -104,18 +110,17 @@ test_migrations (Fixture *fx, gconstpointer data)
   g_assert_true (has_index (fx->store, "cases_state_overdue"));
 }
 
-/* Every statement the store runs, as SQLite expanded it. */
+/* Every statement the store runs, as it was prepared (parameters as ?). */
 static int
 note_statement (unsigned type, void *data, void *p, void *x)
 {
   GPtrArray *seen = data;
-  char *sql = sqlite3_expanded_sql (p);
+  const char *sql = sqlite3_sql (p);
 
   (void) type;
   (void) x;
   if (sql != NULL)
     g_ptr_array_add (seen, g_strdup (sql));
-  sqlite3_free (sql);
   return 0;
 }
 
@@ -145,7 +150,16 @@ plan_of (CLStore *store, const CLCaseFilter *f, gboolean count)
       explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
       g_assert_cmpint (sqlite3_prepare_v2 (store->db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
       while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+        {
+          /* SQLite before 3.36 wrote "SEARCH TABLE cases ...", since then
+           * "SEARCH cases ..." */
+          g_autofree char *line = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+          char *table = strstr (line, " TABLE ");
+
+          if (table != NULL)
+            memmove (table, table + strlen (" TABLE"), strlen (table + strlen (" TABLE")) + 1);
+          g_string_append_printf (plan, "%s\n", line);
+        }
       sqlite3_finalize (stmt);
     }
   g_test_message ("plan: %s", plan->str);
@@ -153,8 +167,11 @@ plan_of (CLStore *store, const CLCaseFilter *f, gboolean count)
 }
 
 /* Issue 7: the planner must not walk the wrong index for a listing or a
- * count over a million cases. No statistics are kept (no ANALYZE), so the
- * plans do not depend on the rows: an empty database shows them. */
+ * count over a million cases. caselinkd keeps no statistics (it never runs
+ * ANALYZE), so the plans do not depend on the rows: an empty database shows
+ * them (an operator's ANALYZE would add sqlite_stat1 and may change them).
+ * Callers limited to their agency's cases (party) are not covered: their
+ * pages sort the agency's cases (docs/performance.md, Query plans). */
 static void
 test_query_plans (Fixture *fx, gconstpointer data)
 {
@@ -175,6 +192,12 @@ test_query_plans (Fixture *fx, gconstpointer data)
     { "a domain", { .domain = "ecology", .limit = 50 }, "cases_domain (domain=?)", "cases_domain (domain=?)" },
     { "a workflow", { .workflow = "reverse_connection", .limit = 50 }, "cases_workflow (workflow=?)",
       "cases_workflow (workflow=?)" },
+    /* callers without the sealing role have sealed records left out */
+    { "overdue in a state, sealed left out",
+      { .state = "reviewing", .has_overdue = TRUE, .overdue = TRUE, .hide_sealed = TRUE, .limit = 50 },
+      "cases_state_overdue (state=? AND overdue=?)", "cases_state_overdue (state=? AND overdue=?)" },
+    { "a state, sealed left out", { .state = "reviewing", .hide_sealed = TRUE, .limit = 50 },
+      "cases_state (state=?)", "(state=?)" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
