@@ -24,8 +24,9 @@ add_text (Where *w, const char *clause, const char *value)
   g_ptr_array_add (w->texts, (gpointer) value);
 }
 
+/* @page: for a page in seq order (ListCases), not a count. */
 static gboolean
-build_where (CLStore *store, const CLCaseFilter *f, Where *w, GError **error)
+build_where (CLStore *store, const CLCaseFilter *f, gboolean page, Where *w, GError **error)
 {
   w->where = g_string_new (NULL);
   w->texts = g_ptr_array_new ();
@@ -41,7 +42,17 @@ build_where (CLStore *store, const CLCaseFilter *f, Where *w, GError **error)
     add_text (w, "agency = ?", f->agency);
   if (f->text != NULL)
     add_text (w, "instr(title, ?) > 0", f->text);
-  if (f->party != NULL)
+  /* The same cases either way. With an indexed filter besides, a page
+   * walks that index in seq order and asks, case by case, whether the
+   * caller's agency had it, stopping at the page's end; the list form would
+   * collect every case of the agency and sort what matched (0.12 s warm,
+   * 2.7 s cold, for a procuratorate holding 103,000 of a million). Alone,
+   * or for a count, the agency's own list is the shorter walk. */
+  if (f->party != NULL && page
+      && (f->workflow != NULL || f->state != NULL || f->domain != NULL || f->agency != NULL || f->has_overdue))
+    add_text (w, "EXISTS (SELECT 1 FROM case_agencies WHERE case_agencies.agency = ? AND case_seq = cases.seq)",
+              f->party);
+  else if (f->party != NULL)
     add_text (w, "seq IN (SELECT case_seq FROM case_agencies WHERE agency = ?)", f->party);
   if (f->has_priority)
     {
@@ -110,7 +121,7 @@ cl_store_list_cases (CLStore *store, const CLCaseFilter *f, GError **error)
   sqlite3_stmt *stmt;
   int rc, i;
 
-  if (!build_where (store, f, &w, error))
+  if (!build_where (store, f, TRUE, &w, error))
     {
       where_clear (&w);
       return NULL;
@@ -159,7 +170,7 @@ cl_store_count_cases (CLStore *store, const CLCaseFilter *f, const char *group_b
           return NULL;
         }
     }
-  if (!build_where (store, f, &w, error))
+  if (!build_where (store, f, FALSE, &w, error))
     {
       where_clear (&w);
       return NULL;

@@ -198,14 +198,25 @@ test_query_plans (Fixture *fx, gconstpointer data)
       "cases_state_overdue (state=? AND overdue=?)", "cases_state_overdue (state=? AND overdue=?)" },
     { "a state, sealed left out", { .state = "reviewing", .hide_sealed = TRUE, .limit = 50 },
       "cases_state (state=?)", "(state=?)" },
+    /* a caller who sees only their agency's cases: a page walks the other
+     * filter's index and asks of each case (no sort); alone, the agency's
+     * list is walked in order */
+    { "a state, one agency's cases", { .state = "reviewing", .party = "xn-env", .hide_sealed = TRUE, .limit = 50 },
+      "cases_state (state=?)", "(state=?" },
+    { "overdue in a state, one agency's cases",
+      { .state = "reviewing", .has_overdue = TRUE, .overdue = TRUE, .party = "xn-env", .limit = 50 },
+      "cases_state_overdue (state=? AND overdue=?)", "cases_state_overdue (state=? AND overdue=?" },
+    { "one agency's cases", { .party = "xn-env", .hide_sealed = TRUE, .limit = 50 },
+      "INTEGER PRIMARY KEY (rowid=?)", "INTEGER PRIMARY KEY (rowid=?)" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     for (int count = 0; count < 2; count++)
       {
-        g_autofree char *plan = plan_of (fx->store, &cases[i].filter, count);
+        g_autofree char *plan = NULL;
 
         g_test_message ("%s (%s)", cases[i].what, count ? "count" : "page");
+        plan = plan_of (fx->store, &cases[i].filter, count);
         g_assert_nonnull (strstr (plan, count ? cases[i].count : cases[i].page));
         g_assert_nonnull (strstr (plan, "SEARCH cases USING"));
         /* nothing read whole, and pages come in the index's order */
@@ -522,8 +533,64 @@ test_list (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (*(guint64 *) g_hash_table_lookup (counts, "done"), ==, 2);
   g_assert_null (cl_store_count_cases (fx->store, &f, "colour", &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
   g_assert_true (cl_store_count_all (fx->store, &all, NULL));
   g_assert_cmpuint (all, ==, 5);
+
+  /* A caller who sees only their agency's cases, with and without other
+   * filters (the two forms of the party filter, store-query.c): the same
+   * cases, in order, page after page. */
+  g_assert_true (cl_store_begin (fx->store, &error));
+  for (int i = 6; i <= 13; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("DM-2026-%06d", i);
+      g_autoptr(CLCaseRecord) rec = new_case (id, i % 2 ? "open" : "done", "party");
+
+      rec->creator_agency = g_strdup (i % 4 < 2 ? "xn-env" : "hx-env");   /* 6 7 10 11 hx, 8 9 12 13 xn */
+      g_assert_true (cl_store_insert_case (fx->store, rec, &error));
+    }
+  g_assert_true (cl_store_commit (fx->store, &error));
+  {
+    static const struct {
+      CLCaseFilter f;
+      const char *const ids[5];
+    } party[] = {
+      { { .party = "xn-env", .limit = 100 }, { "DM-2026-000008", "DM-2026-000009", "DM-2026-000012", "DM-2026-000013" } },
+      { { .party = "xn-env", .state = "open", .limit = 100 }, { "DM-2026-000009", "DM-2026-000013" } },
+      { { .party = "hx-env", .state = "done", .hide_sealed = TRUE, .limit = 100 }, { "DM-2026-000006", "DM-2026-000010" } },
+      { { .party = "hx-env", .has_overdue = TRUE, .overdue = FALSE, .limit = 100 },
+        { "DM-2026-000006", "DM-2026-000007", "DM-2026-000010", "DM-2026-000011" } },
+      { { .party = "nobody", .state = "open", .limit = 100 }, { NULL } },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (party); k++)
+      {
+        CLCaseFilter pf = party[k].f;
+        guint n = g_strv_length ((char **) party[k].ids), seen = 0;
+        g_autofree char *after = NULL;
+        g_autoptr(GHashTable) c = cl_store_count_cases (fx->store, &pf, "", &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (*(guint64 *) g_hash_table_lookup (c, ""), ==, n);
+        /* pages of one: every case once, in order */
+        pf.limit = 1;
+        for (;;)
+          {
+            g_autoptr(GPtrArray) pg = cl_store_list_cases (fx->store, &pf, &error);
+
+            g_assert_no_error (error);
+            if (pg->len == 0)
+              break;
+            g_assert_cmpuint (seen, <, n);
+            g_assert_cmpstr (((CLCaseRecord *) pg->pdata[0])->id, ==, party[k].ids[seen]);
+            seen++;
+            g_free (after);
+            after = g_strdup (((CLCaseRecord *) pg->pdata[0])->id);
+            pf.after = after;
+          }
+        g_assert_cmpuint (seen, ==, n);
+      }
+  }
 }
 
 int
