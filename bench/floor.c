@@ -4,6 +4,7 @@
 #include "cl-dbus-glue.h"
 #include "cl-errors.h"
 #include "durability.h"
+#include "engine.h"
 #include "store.h"
 
 #include <dbus/dbus.h>
@@ -12,12 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-/* caselinkd's group sizes (engine.c): at most half of what is queued, at
- * least this many, so one group executes while the last one's log syncs;
- * past MAX_BATCH queued, everything at once */
-#define PIPELINE_BATCH 8
-#define MAX_BATCH 256
 
 typedef struct {
   DBusConnection *conn;
@@ -184,7 +179,7 @@ flush_idle (gpointer data)
   Floor *f = data;
 
   f->idle_id = 0;
-  commit_group (f, MAX (PIPELINE_BATCH, (f->queue.length + 1) / 2));
+  commit_group (f, MAX (CL_ENGINE_GROUP_MIN, (f->queue.length + 1) / 2));
   if (!g_queue_is_empty (&f->queue))
     f->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, f, NULL);
   return G_SOURCE_REMOVE;
@@ -242,10 +237,10 @@ on_message (DBusConnection *conn, DBusMessage *m, void *data)
   if (!dbus_message_is_method_call (m, BENCH_FLOOR_IFACE, "Advance"))
     return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
   g_queue_push_tail (&f->queue, dbus_message_ref (m));
-  if (f->queue.length >= MAX_BATCH)
+  if (f->queue.length >= CL_ENGINE_QUEUE_MAX)
     {
       while (!g_queue_is_empty (&f->queue))
-        commit_group (f, MAX_BATCH);
+        commit_group (f, CL_ENGINE_QUEUE_MAX);
       return DBUS_HANDLER_RESULT_HANDLED;
     }
   /* idle priority: every call already read joins the group */

@@ -15,14 +15,6 @@
 
 #include <string.h>
 
-/* Past this many queued changes, commit without waiting for idle. */
-#define MAX_BATCH 256
-/* A transaction run from the idle takes at most half of what is queued
- * (and no fewer than this): while the log of one half is synced off the
- * main loop, the other half executes, and the first half's callers, who
- * hear back in between (cl_durability_poll), send their next calls. */
-#define PIPELINE_BATCH 8
-
 typedef enum {
   JOB_CREATE,
   JOB_ADVANCE,
@@ -1054,7 +1046,7 @@ cl_engine_flush (CLEngine *engine)
       engine->idle_id = 0;
     }
   while (!g_queue_is_empty (&engine->queue))
-    flush_batch (engine, MAX_BATCH);
+    flush_batch (engine, CL_ENGINE_QUEUE_MAX);
 }
 
 static gboolean
@@ -1062,7 +1054,7 @@ flush_idle (gpointer data)
 {
   CLEngine *engine = data;
   engine->idle_id = 0;
-  flush_batch (engine, MAX (PIPELINE_BATCH, (engine->queue.length + 1) / 2));
+  flush_batch (engine, MAX (CL_ENGINE_GROUP_MIN, (engine->queue.length + 1) / 2));
   if (!g_queue_is_empty (&engine->queue))
     engine->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_idle, engine, NULL);
   return G_SOURCE_REMOVE;
@@ -1072,7 +1064,7 @@ static void
 submit (CLEngine *engine, Job *job)
 {
   g_queue_push_tail (&engine->queue, job);
-  if (engine->queue.length >= MAX_BATCH)
+  if (engine->queue.length >= CL_ENGINE_QUEUE_MAX)
     {
       cl_engine_flush (engine);
       return;

@@ -23,6 +23,15 @@ void cl_engine_link (CLEngine *engine, CLCall *call, const char *id, const char 
 /* Case1.QuerySealed: record the read, then answer {fields, history}. */
 void cl_engine_query_sealed (CLEngine *engine, CLCall *call, const char *id, const char *reason);
 
+/* Past this many queued changes, commit without waiting for idle. */
+#define CL_ENGINE_QUEUE_MAX 256
+/* A transaction run from the idle takes at most half of what is queued
+ * (and no fewer than this): while the log of one half is synced off the
+ * main loop, the other half executes, and the first half's callers, who
+ * hear back in between (cl_durability_poll), send their next calls. The
+ * benchmark's floor service (bench/floor.c) groups by the same two. */
+#define CL_ENGINE_GROUP_MIN 8
+
 /* Commit what is queued now (before a read, so a caller sees its own
  * writes; and at shutdown). */
 void cl_engine_flush (CLEngine *engine);
