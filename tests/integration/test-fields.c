@@ -152,6 +152,45 @@ test_boolean_spellings (void)
   cl_harness_free (h);
 }
 
+/* "" clears a field of every type, integer, number and boolean included:
+ * it is no longer in Fields (docs/dbus-api.md). */
+static void
+test_empty_clears (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  DBusConnection *c = cl_harness_connection (h);
+  g_autofree char *path = NULL, *id = NULL, *title = NULL;
+  g_autoptr(GVariant) reply = NULL, f = NULL;
+  const char *cleared[] = { "count", "amount", "urgent", "due", "tags" };
+
+  id = cl_test_create_case (c, "all_types",
+                            cl_test_fields ("title", g_variant_new_string ("to clear"),
+                                            "count", g_variant_new_int64 (3),
+                                            "amount", g_variant_new_double (1.5),
+                                            "urgent", g_variant_new_boolean (TRUE),
+                                            "due", g_variant_new_string ("2026-03-01"),
+                                            "tags", g_variant_new_string ("one"),
+                                            NULL), &path);
+  reply = cl_test_call_ok (c, path, CL_CASE_IFACE, "Update",
+                           g_variant_new ("(@a{sv}s)",
+                                          cl_test_fields ("count", g_variant_new_string (""),
+                                                          "amount", g_variant_new_string (""),
+                                                          "urgent", g_variant_new_string (""),
+                                                          "due", g_variant_new_string (""),
+                                                          "tags", g_variant_new_string (""),
+                                                          NULL), "cleared"));
+  f = case_fields (c, path);
+  for (guint i = 0; i < G_N_ELEMENTS (cleared); i++)
+    {
+      g_autoptr(GVariant) v = g_variant_lookup_value (f, cleared[i], NULL);
+      g_assert_null (v);
+    }
+  title = cl_test_dict_string (f, "title");
+  g_assert_cmpstr (title, ==, "to clear");
+
+  cl_harness_free (h);
+}
+
 /* Transition fields and history entries carry native types too. */
 static void
 test_native_in_history (void)
@@ -191,5 +230,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fields/native-types", test_native_types);
   g_test_add_func ("/fields/boolean-spellings", test_boolean_spellings);
   g_test_add_func ("/fields/native-in-history", test_native_in_history);
+  g_test_add_func ("/fields/empty-clears", test_empty_clears);
   return g_test_run ();
 }
