@@ -71,14 +71,26 @@ verify_on_bus (CtlContext *ctx, GError **error)
   return print_verdict (ctx, ok, report, error);
 }
 
+/* Whether "@path@suffix" exists (a log or journal beside the database). */
+static gboolean
+beside_exists (const char *path, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (path, suffix, NULL);
+  GStatBuf st;
+
+  return g_lstat (name, &st) == 0;
+}
+
 /* Open @path read-only, as a caselink database; NULL with @error set. */
 static sqlite3 *
 open_database (const char *path, GError **error)
 {
   g_autofree char *shown = g_filename_display_name (path);
+  g_autofree char *uri = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *probe = NULL;
   GStatBuf st;
+  int rc;
 
   /* sqlite3 only says "unable to open database file": name the cause. */
   if (g_stat (path, &st) != 0)
@@ -93,7 +105,24 @@ open_database (const char *path, GError **error)
                      "%s is a directory, not a caselink database", shown);
       return NULL;
     }
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+  /* Without a log or journal beside it (a backup copy, a database whose
+   * daemon stopped cleanly) nothing can be writing the file: opened as
+   * immutable, SQLite creates no -wal or -shm next to it, so read-only
+   * media and directories work too. With a log, its commits must be read,
+   * which takes SQLite's shared index (-shm). */
+  if (!beside_exists (path, "-wal") && !beside_exists (path, "-journal"))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+      g_autofree char *file_uri = g_filename_to_uri (absolute, NULL, NULL);
+
+      if (file_uri != NULL)
+        uri = g_strconcat (file_uri, "?immutable=1", NULL);
+    }
+  if (uri != NULL)
+    rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+  else
+    rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK)
     {
       ctl_set_error (error, CTL_ERROR_FAILED, CTL_EXIT_FAILURE,
                      "cannot open the database %s: %s", shown,
@@ -102,11 +131,23 @@ open_database (const char *path, GError **error)
       return NULL;
     }
   sqlite3_busy_timeout (db, OFFLINE_BUSY_TIMEOUT_MS);
-  if (sqlite3_prepare_v2 (db, "SELECT case_seq, seq, hash, gseq, ghash FROM history LIMIT 0",
-                          -1, &probe, NULL) != SQLITE_OK)
+  rc = sqlite3_prepare_v2 (db, "SELECT case_seq, seq, hash, gseq, ghash FROM history LIMIT 0", -1, &probe, NULL);
+  if (rc != SQLITE_OK)
     {
-      ctl_set_error (error, CTL_ERROR_FAILED, CTL_EXIT_FAILURE,
-                     "%s is not a caselink database (%s)", shown, sqlite3_errmsg (db));
+      /* Only a file SQLite reads but finds no history in is "not a
+       * caselink database"; anything else (a log it may not index, a lock)
+       * is said as SQLite says it. */
+      if (rc == SQLITE_NOTADB || (rc == SQLITE_ERROR && sqlite3_extended_errcode (db) == SQLITE_ERROR))
+        ctl_set_error (error, CTL_ERROR_FAILED, CTL_EXIT_FAILURE,
+                       "%s is not a caselink database (%s)", shown, sqlite3_errmsg (db));
+      else
+        ctl_set_error (error, CTL_ERROR_FAILED, CTL_EXIT_FAILURE,
+                       "cannot read the database %s: %s%s", shown, sqlite3_errmsg (db),
+                       beside_exists (path, "-wal")
+                         ? " (its log, -wal, holds commits that can be read only where SQLite may create or "
+                           "write the -shm file beside it: check as a user who may, or copy the database "
+                           "with its -wal)"
+                         : "");
       sqlite3_close (db);
       return NULL;
     }

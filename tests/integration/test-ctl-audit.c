@@ -213,6 +213,46 @@ test_head_and_verify (void)
   cl_harness_free (h);
 }
 
+/* A backup copy (no -wal beside it) in a directory nobody may write is
+ * checked without creating anything there: the file is opened immutable. */
+static void
+test_backup_copy (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  g_auto(ClCtlRun) r = { 0 };
+  g_autofree char *head = NULL, *dir = NULL, *copy = NULL, *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  gsize length = 0;
+
+  make_cases (h, 2);
+  head = audit_head (h);
+  cl_harness_stop_daemon (h);
+  g_assert_true (g_file_get_contents (cl_harness_db_path (h), &contents, &length, &error));
+  g_assert_no_error (error);
+  dir = g_build_filename (cl_harness_tmpdir (h), "backup", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  copy = g_build_filename (dir, "caselink.db", NULL);
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+
+  offline (&r, "audit", "verify", "--db", copy, "--head", head);
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  g_assert_true (g_str_has_prefix (r.out, "ok: 6 history rows of 2 cases, head 6:"));
+  g_assert_cmpstr (r.err, ==, "");
+  /* nothing beside it (root could have written there) */
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_dir_read_name (listing), ==, "caselink.db");
+  g_assert_null (g_dir_read_name (listing));
+
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_unlink (copy);
+  g_rmdir (dir);
+  cl_harness_free (h);
+}
+
 static void
 test_edited_row (void)
 {
@@ -300,6 +340,7 @@ main (int argc, char **argv)
     return 77;
   g_test_add_func ("/ctl-audit/head-and-verify", test_head_and_verify);
   g_test_add_func ("/ctl-audit/edited-row", test_edited_row);
+  g_test_add_func ("/ctl-audit/backup-copy", test_backup_copy);
   g_test_add_func ("/ctl-audit/deleted-tail", test_deleted_tail);
   return g_test_run ();
 }
