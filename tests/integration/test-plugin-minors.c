@@ -1,5 +1,5 @@
 /* test-plugin-minors.c — the minors plugin (plugins/minors/) through D-Bus,
- * with the shipped workflows and tests/data/plugin-workflows-2/minors:
+ * with the shipped workflows and plugins/minors/workflows:
  *
  *  - privacy by default: the pii fields of a minors' case (name, ID number,
  *    address, school, guardian) are hidden from a caller without
@@ -64,7 +64,7 @@ static ClHarness *
 start (void)
 {
   g_autofree char *shipped = cl_test_srcdir_path ("workflows");
-  g_autofree char *wf = cl_test_srcdir_path ("tests/data/plugin-workflows-2/minors");
+  g_autofree char *wf = cl_test_srcdir_path ("plugins/minors/workflows");
   g_autofree char *plugins = g_build_filename (g_getenv ("CASELINK_PLUGINS_DIR"), "minors", NULL);
   const char *dirs[] = { shipped, wf, NULL };
   const char *args[] = { "--plugins", plugins, NULL };
