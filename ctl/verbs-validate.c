@@ -1,9 +1,11 @@
 /* verbs-validate.c — workflow validate: caselinkd's loader checks, offline.
  *
  * Each FILE is loaded with common/workflow-loader.c exactly as caselinkd
- * loads it, against the calendars caselinkd would know: calendars/ beside
- * the file, the installed calendar directories and the built-in
- * "weekends". Then the checks between workflows of one set (spawn targets
+ * loads it, against the calendars caselinkd would know with every FILE's
+ * directory among its workflow directories: calendars/ beside any FILE
+ * (caselinkd shares one set of calendars across its directories), the
+ * installed calendar directories and the built-in "weekends". A FILE in a
+ * directory named calendars/ is a calendar, checked as one. Then the checks between workflows of one set (spawn targets
  * and the fields they copy, id_prefix clashes) run with every FILE and the
  * other *.yaml files beside them as the set — the directory caselinkd would
  * load the file from. Errors are reported for the FILEs named only; what
@@ -52,11 +54,13 @@ typedef struct {
   GPtrArray *errors;      /* "FILE:LINE:COLUMN: message" */
   gboolean set_errors;    /* some came from cl_workflow_check_set (spawns) */
   gboolean hook_errors;   /* names hooks the plugins do not provide as such */
+  char *calendar;         /* a calendar file: its name once it loads */
 } FileReport;
 
 typedef struct {
   const char *default_calendar;
-  GHashTable *installed;  /* calendar names from the installed directories */
+  GHashTable *installed;  /* calendar names of the installed directories and
+                           * of calendars/ beside every FILE */
   GHashTable *dirs;       /* canonical dir -> DirContext */
   GPtrArray *dir_order;   /* the DirContexts in the order first named */
   GPtrArray *files;       /* FileReport* in the order given */
@@ -84,6 +88,7 @@ file_report_free (gpointer data)
 
   g_free (fr->file);
   g_clear_pointer (&fr->wf, cl_workflow_unref);
+  g_free (fr->calendar);
   g_ptr_array_unref (fr->errors);
   g_free (fr);
 }
@@ -150,6 +155,18 @@ add_calendars (Validation *v, GHashTable *names, const char *dir)
         g_ptr_array_add (v->notes, g_strdup_printf ("calendar not loaded: %s",
                                                     (char *) g_ptr_array_index (errors, j)));
     }
+}
+
+/* A file directly inside a directory named calendars/, where caselinkd
+ * looks for calendars (daemon/registry.c). */
+static gboolean
+is_calendar_file (const char *file)
+{
+  g_autofree char *dir = g_path_get_dirname (file);
+  g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
+  g_autofree char *base = g_path_get_basename (canonical);
+
+  return strcmp (base, "calendars") == 0;
 }
 
 static GHashTable *
@@ -603,6 +620,8 @@ print_json (Validation *v, const char *plugins_dir)
       ctl_json_object_set_boolean (file, "ok", fr->errors->len == 0);
       ctl_json_object_set (file, "workflow",
                            fr->wf != NULL ? json_text (fr->wf->name) : ctl_json_null ());
+      if (fr->calendar != NULL)
+        ctl_json_object_set (file, "calendar", json_text (fr->calendar));
       ctl_json_object_set (file, "errors", errors);
       for (guint j = 0; j < fr->errors->len; j++)
         ctl_json_array_add (errors, json_text (g_ptr_array_index (fr->errors, j)));
@@ -668,6 +687,7 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
     CASELINK_LOCAL_WORKFLOWS_DIR "/calendars",
   };
   Validation v = { 0 };
+  g_autoptr(GHashTable) calendar_dirs = NULL;
   CLPlugins *plugins = NULL;
   guint n_plugins = 0;
   gboolean any_set_errors = FALSE;
@@ -689,6 +709,28 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
 
   for (guint i = 0; i < G_N_ELEMENTS (installed_dirs); i++)
     add_calendars (&v, v.installed, installed_dirs[i]);
+  /* caselinkd, given these directories, knows all their calendars (and
+   * the calendar files named, which sit in such a calendars/) */
+  calendar_dirs = name_set ();
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_path_get_dirname (args[i]);
+      g_autofree char *calendar_dir = path_in (dir, "calendars");
+      char *seen = g_canonicalize_filename (calendar_dir, NULL);
+
+      if (is_calendar_file (args[i]))
+        {
+          g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func (g_free);
+          g_autoptr(CLCalendar) cal = cl_calendar_load_file (args[i], ignored);
+
+          /* its errors are reported with the file, below */
+          if (cal != NULL)
+            g_hash_table_add (v.installed, g_strdup (cl_calendar_name (cal)));
+        }
+      else if (!g_hash_table_contains (calendar_dirs, seen))
+        add_calendars (&v, v.installed, calendar_dir);
+      g_hash_table_add (calendar_dirs, seen);
+    }
   if (ctx->plugins_dir != NULL)
     plugins = probe_plugins (&v, ctx->plugins_dir, &n_plugins);
 
@@ -703,6 +745,17 @@ ctl_verb_workflow_validate (CtlContext *ctx, char **args, GError **error)
       fr = g_new0 (FileReport, 1);
       fr->file = g_strdup (args[i]);
       fr->errors = g_ptr_array_new_with_free_func (g_free);
+      if (is_calendar_file (args[i]))
+        {
+          g_autoptr(CLCalendar) cal = cl_calendar_load_file (fr->file, fr->errors);
+
+          if (cal != NULL)
+            fr->calendar = g_strdup (cl_calendar_name (cal));
+          else if (fr->errors->len == 0)
+            g_ptr_array_add (fr->errors, g_strdup_printf ("%s:1:1: does not load", fr->file));
+          g_ptr_array_add (v.files, fr);
+          continue;
+        }
       fr->dir = dir_context_for (&v, args[i]);
       opts.calendars = fr->dir->calendars;
       opts.default_calendar = v.default_calendar;

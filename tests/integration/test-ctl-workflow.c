@@ -278,6 +278,34 @@ test_validate_calendars (void)
     g_assert_nonnull (strstr (r.out, "unknown calendar 'nosuch'"));
   }
 
+  /* caselinkd shares the calendars of all its directories: a file in
+   * another directory, named with one beside calendars/, finds them; so
+   * does one named with the calendar file itself, which is checked as a
+   * calendar. */
+  {
+    g_autofree char *other_dir = g_build_filename (dir, "other", NULL);
+    g_autofree char *other = NULL, *calendar = g_build_filename (caldir, "local.yaml", NULL);
+    g_autofree char *broken = NULL, *broken_prefix = NULL;
+
+    g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
+    other = write_file (other_dir, "other.yaml", local_text);
+    validate (&r, other);
+    g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+    g_assert_nonnull (strstr (r.out, "unknown calendar 'local'"));
+    validate (&r, other, local);
+    g_assert_cmpint (r.status, ==, EXIT_OK);
+    g_assert_cmpstr (r.out, ==, "2 files, 0 errors\n");
+    validate (&r, other, calendar);
+    g_assert_cmpint (r.status, ==, EXIT_OK);
+    g_assert_cmpstr (r.out, ==, "2 files, 0 errors\n");
+    broken = write_file (caldir, "broken.yaml", "calendar: broken\n");
+    broken_prefix = g_strdup_printf ("%s:1:1: ", broken);
+    validate (&r, broken);
+    g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+    g_assert_true (g_str_has_prefix (r.out, broken_prefix));
+    g_assert_nonnull (strstr (r.out, "1 file, 1 error\n"));
+  }
+
   rm_rf (dir);
 }
 
