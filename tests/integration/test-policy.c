@@ -1295,7 +1295,10 @@ test_systemd_hardening (void)
       return;
     }
   g_assert_nonnull (strstr (unit_text, "@bindir@"));
+  g_assert_nonnull (strstr (unit_text, "@state_directory@"));
+  /* as data/meson.build fills it in for prefix /usr */
   g_string_replace (text, "@bindir@", "/usr/bin", 0);
+  g_string_replace (text, "@state_directory@", "StateDirectory=caselink\nStateDirectoryMode=0700", 0);
   dir = g_dir_make_tmp ("caselink-unit-XXXXXX", &error);
   g_assert_no_error (error);
   unit = g_build_filename (dir, "caselink.service", NULL);
