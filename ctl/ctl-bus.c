@@ -9,6 +9,7 @@
 typedef struct {
   char *method;
   char *reply_type;
+  int timeout_ms;
   CtlBusReplyFunc callback;
   gpointer user_data;
 } PendingData;
@@ -53,7 +54,19 @@ reply_to_variant (DBusMessage *reply, const PendingData *pd, GError **error)
 
       dbus_error_init (&derr);
       dbus_set_error_from_message (&derr, reply);
-      ctl_set_dbus_error (error, derr.name, derr.message);
+      /* The bus's and libdbus's own words do not say what is wrong in
+       * caselink's terms; the error name stays as it was. */
+      if (dbus_error_has_name (&derr, DBUS_ERROR_SERVICE_UNKNOWN)
+          || dbus_error_has_name (&derr, DBUS_ERROR_NAME_HAS_NO_OWNER))
+        ctl_set_error (error, derr.name, CTL_EXIT_FAILURE,
+                       "caselinkd is not running on this bus (nobody owns org.caselink; is the service "
+                       "started, and is this the bus it runs on?)");
+      else if (dbus_error_has_name (&derr, DBUS_ERROR_NO_REPLY) || dbus_error_has_name (&derr, DBUS_ERROR_TIMEOUT))
+        ctl_set_error (error, derr.name, CTL_EXIT_FAILURE,
+                       "caselinkd did not answer %s within %d s: it is stuck or overloaded, or stopped "
+                       "while the call was made", pd->method, (pd->timeout_ms + 999) / 1000);
+      else
+        ctl_set_dbus_error (error, derr.name, derr.message);
       dbus_error_free (&derr);
       return NULL;
     }
@@ -127,6 +140,7 @@ call_async (DBusConnection *conn, const char *destination, const char *path,
   pd = g_new0 (PendingData, 1);
   pd->method = g_strdup (method);
   pd->reply_type = g_strdup (reply_type);
+  pd->timeout_ms = timeout_ms;
   pd->callback = callback;
   pd->user_data = user_data;
   if (!dbus_pending_call_set_notify (pending, pending_notify, pd, pending_data_free))

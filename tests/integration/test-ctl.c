@@ -311,6 +311,17 @@ test_exit_codes (void)
   bad_address = g_strdup_printf ("unix:path=%s/nobody-here", cl_harness_tmpdir (h));
   cl_ctl_at (&r, bad_address, "status", NULL);
   g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  cl_ctl_run_clear (&r);
+  /* 1: the bus is there, caselinkd is not: said in caselink's terms, the
+   * bus's error name kept for JSON. */
+  cl_harness_stop_daemon (h);
+  ctl (&r, h, "status");
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  g_assert_nonnull (strstr (r.err, "caselinkd is not running on this bus"));
+  cl_ctl_run_clear (&r);
+  ctl (&r, h, "--json", "show", id);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  assert_json_error (r.out, "org.freedesktop.DBus.Error.ServiceUnknown");
 
   cl_harness_free (h);
 }
