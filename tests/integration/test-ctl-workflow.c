@@ -703,6 +703,32 @@ test_link_show (void)
   g_assert_cmpint (r.status, ==, EXIT_OK);
   assert_json_link (r.out, "related_of", a);
 
+  /* Linking again succeeds and changes nothing: no history entry, Updated
+   * as it was (docs/dbus-api.md, Link). */
+  {
+    DBusConnection *c = cl_harness_connection (h);
+    g_autoptr(GVariant) reply = cl_test_call_ok (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "GetCase",
+                                                 g_variant_new ("(s)", a));
+    g_autoptr(GVariant) before = NULL, after = NULL, history = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    gsize entries;
+
+    g_variant_get (reply, "(o)", &path);
+    before = cl_test_get_property (c, path, CL_CASE_IFACE, "Updated", &error);
+    g_assert_no_error (error);
+    history = cl_test_history (c, path);
+    entries = g_variant_n_children (history);
+    g_clear_pointer (&history, g_variant_unref);
+    ctl (&r, h, "link", a, b, "related");
+    g_assert_cmpint (r.status, ==, EXIT_OK);
+    after = cl_test_get_property (c, path, CL_CASE_IFACE, "Updated", &error);
+    g_assert_no_error (error);
+    g_assert_true (g_variant_equal (before, after));
+    history = cl_test_history (c, path);
+    g_assert_cmpuint (g_variant_n_children (history), ==, entries);
+  }
+
   /* Plain: a "Links:" section with "relation  id". */
   ctl (&r, h, "show", b);
   g_assert_cmpint (r.status, ==, EXIT_OK);

@@ -150,11 +150,50 @@ test_sighup_reload (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* A broken actors file and a broken workflow: one refused Reload names
+ * both, the actors file first, and the old set still serves. */
+static void
+test_reload_lists_all (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("caselink-ver-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "versioned.yaml", NULL);
+  g_autofree char *actors = NULL, *good_actors = NULL;
+  const char *dirs[] = { dir, NULL };
+  const char *at_actors, *at_workflow;
+  GError *error = NULL;
+  ClHarness *h;
+
+  write_version (file, 1, "one", NULL);
+  h = cl_harness_new (dirs);
+  actors = g_build_filename (cl_harness_tmpdir (h), "actors.yaml", NULL);
+  g_assert_true (g_file_get_contents (actors, &good_actors, NULL, NULL));
+  g_assert_true (g_file_set_contents (actors, "agencies: [\n", -1, NULL));
+  g_assert_true (g_file_set_contents (file, "workflow: versioned\nversion: x\n", -1, NULL));
+  error = reload (h);
+  g_assert_nonnull (error);
+  at_actors = strstr (error->message, "actors.yaml:");
+  at_workflow = strstr (error->message, "versioned.yaml:");
+  g_assert_nonnull (at_actors);
+  g_assert_nonnull (at_workflow);
+  g_assert_true (at_actors < at_workflow);
+  g_clear_error (&error);
+  g_assert_cmpuint (served_version (h), ==, 1);
+
+  g_assert_true (g_file_set_contents (actors, good_actors, -1, NULL));
+  write_version (file, 1, "one", NULL);
+  error = reload (h);
+  g_assert_no_error (error);
+  cl_harness_free (h);
+  g_unlink (file);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   cl_test_init (&argc, &argv);
   g_test_add_func ("/versions/kept-and-refused", test_versions);
   g_test_add_func ("/versions/sighup", test_sighup_reload);
+  g_test_add_func ("/versions/reload-lists-all", test_reload_lists_all);
   return g_test_run ();
 }
