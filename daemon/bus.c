@@ -447,8 +447,9 @@ handle_properties (CLRegistration *reg, DBusMessage *msg, const char *member, CL
         return reply_error (bus, msg, DBUS_ERROR_UNKNOWN_INTERFACE, "no interface %s here", iface_name);
       if (find_property (iface, prop) == NULL)
         return reply_error (bus, msg, DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s.%s", iface_name, prop);
-      return reply_error (bus, msg, DBUS_ERROR_PROPERTY_READ_ONLY,
-                          "%s.%s is read-only; change cases with Advance or Update", iface_name, prop);
+      /* the hint only where there is something to change instead */
+      return reply_error (bus, msg, DBUS_ERROR_PROPERTY_READ_ONLY, "%s.%s is read-only%s", iface_name, prop,
+                          g_str_equal (iface_name, CL_CASE_IFACE) ? "; change cases with Advance or Update" : "");
     }
   else
     return reply_error (bus, msg, DBUS_ERROR_UNKNOWN_METHOD, "no method %s in %s", member, DBUS_IFACE_PROPERTIES);

@@ -329,8 +329,19 @@ test_properties_errors (void)
   expect_error (c, path, props, "Set",
                 g_variant_new ("(ssv)", CL_CASE_IFACE, "State",
                                g_variant_new_string ("closed")),
-                "org.freedesktop.DBus.Error.PropertyReadOnly", NULL);
+                "org.freedesktop.DBus.Error.PropertyReadOnly", "change cases with Advance or Update", NULL);
   assert_case_unchanged (c, path, "non_prosecuted", 1);
+  /* Elsewhere no hint about cases. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) r = cl_test_call (c, CL_MANAGER_PATH, props, "Set",
+                                          g_variant_new ("(ssv)", CL_MANAGER_IFACE, "Version",
+                                                         g_variant_new_string ("9")), &error);
+
+    cl_test_assert_error (&error, "org.freedesktop.DBus.Error.PropertyReadOnly",
+                          "org.caselink.Manager1.Version is read-only");
+    g_assert_null (strstr (error != NULL ? error->message : "", "Advance"));
+  }
 
   cl_harness_free (h);
 }
