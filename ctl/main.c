@@ -629,13 +629,16 @@ prepare_context (const CtlVerb *verb, guint n_args, CtlContext *ctx, GError **er
     {
       guint64 limit;
 
-      if (!g_ascii_string_to_unsigned (opt.limit, 10, 0, G_MAXUINT32, &limit, NULL))
+      if (!g_ascii_string_to_unsigned (opt.limit, 10, 0, G_MAXUINT64, &limit, NULL))
         {
-          ctl_set_usage_error (error, "--limit needs a whole number, not “%s”", opt.limit);
+          ctl_set_usage_error (error, "--limit needs a whole number (0 for the default, at most 10000), not “%s”",
+                               opt.limit);
           return FALSE;
         }
       ctx->has_limit = TRUE;
-      ctx->limit = (guint32) limit;
+      /* caselinkd clamps a page to 10,000 cases; so does a number too big
+       * for its u argument */
+      ctx->limit = (guint32) MIN (limit, G_MAXUINT32);
     }
 
   ctx->comment = opt.comment;

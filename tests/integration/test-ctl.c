@@ -194,6 +194,25 @@ test_verbs_json (void)
   g_clear_pointer (&node, json_node_unref);
   cl_ctl_run_clear (&r);
 
+  /* --limit: a page of 1; a number past what caselinkd takes counts as its
+   * maximum; anything but a whole number is a usage error. */
+  ctl (&r, h, "--json", "list", "--limit", "1");
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  node = parse_json (r.out);
+  g_assert_cmpuint (json_array_get_length (json_array_of (node)), ==, 1);
+  g_clear_pointer (&node, json_node_unref);
+  cl_ctl_run_clear (&r);
+  ctl (&r, h, "--json", "list", "--limit", "4294967296");
+  g_assert_cmpint (r.status, ==, EXIT_OK);
+  node = parse_json (r.out);
+  g_assert_cmpuint (json_array_get_length (json_array_of (node)), ==, 2);
+  g_clear_pointer (&node, json_node_unref);
+  cl_ctl_run_clear (&r);
+  ctl (&r, h, "list", "--limit", "-1");
+  g_assert_cmpint (r.status, ==, EXIT_USAGE);
+  g_assert_nonnull (strstr (r.err, "at most 10000"));
+  cl_ctl_run_clear (&r);
+
   /* status works and reports the count. */
   ctl (&r, h, "--json", "status");
   g_assert_cmpint (r.status, ==, EXIT_OK);
