@@ -338,9 +338,13 @@ cl_dbus_open (const char *address, DBusBusType type, GError **error)
 
   if (conn == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot connect to the %s: %s",
-                   address != NULL ? address : (type == DBUS_BUS_SYSTEM ? "system bus" : "session bus"),
-                   derr.message != NULL ? derr.message : "unknown error");
+      if (address != NULL)
+        g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot connect to the bus at %s: %s", address,
+                     derr.message != NULL ? derr.message : "unknown error");
+      else
+        g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot connect to the %s: %s",
+                     type == DBUS_BUS_SYSTEM ? "system bus" : "session bus",
+                     derr.message != NULL ? derr.message : "unknown error");
       dbus_error_free (&derr);
       return NULL;
     }

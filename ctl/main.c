@@ -515,8 +515,8 @@ set_unknown_verb_error (char **args, guint n_args, GError **error)
     {
       if (g_str_has_prefix (verbs[i].name, args[0])
           && verbs[i].name[strlen (args[0])] == ' ')
-        g_string_append_printf (near, "%s%s %s", near->len > 0 ? ", " : "",
-                                verbs[i].name, verbs[i].usage);
+        g_string_append_printf (near, "%s%s%s%s", near->len > 0 ? ", " : "", verbs[i].name,
+                                *verbs[i].usage != '\0' ? " " : "", verbs[i].usage);
     }
   if (near->len > 0)
     ctl_set_usage_error (error, "unknown verb “%s%s%s”; did you mean: %s",
