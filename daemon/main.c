@@ -236,6 +236,28 @@ main (int argc, char **argv)
       return 1;
     }
 
+  /* The bus before the database: a second caselinkd (perhaps given another
+   * database) gives up here, before it opens, creates or migrates one. The
+   * name itself is taken only once everything is ready (a client that sees
+   * it owned is answered); two started at the same instant are told apart
+   * there. */
+  conn = cl_dbus_open (o.address, o.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &error);
+  if (conn == NULL)
+    {
+      g_printerr ("caselinkd: %s\n", error->message);
+      return 1;
+    }
+  if (dbus_bus_name_has_owner (conn, CL_DBUS_NAME, NULL))
+    {
+      g_printerr ("caselinkd: the name %s is already owned by another process (is caselinkd already running?)\n",
+                  CL_DBUS_NAME);
+      dbus_connection_close (conn);
+      dbus_connection_unref (conn);
+      cl_config_clear (&d.config);
+      options_clear (&o);
+      return 1;
+    }
+
   d.store = cl_store_open (d.config.db_path, d.config.sync, &error);
   if (d.store == NULL)
     {
@@ -264,13 +286,6 @@ main (int argc, char **argv)
 
   cl_daemon_warn_unheld_roles (&d);
 
-  conn = cl_dbus_open (o.address, o.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &error);
-  if (conn == NULL)
-    {
-      g_printerr ("caselinkd: %s\n", error->message);
-      cl_plugins_free (d.plugins);
-      return 1;
-    }
   d.bus = cl_bus_new (conn);
   if (cl_store_durability (d.store) != NULL)
     {

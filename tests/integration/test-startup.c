@@ -1,6 +1,6 @@
 /* test-startup.c — how caselinkd starts: broken workflow files are left out
  * with a file:line:column message, and a second daemon on the same bus
- * gives up with exit status 1. */
+ * gives up with exit status 1, before it touches any database. */
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -88,6 +88,8 @@ test_name_taken (void)
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
   g_assert_nonnull (log);
   g_assert_nonnull (strstr (log, CL_DBUS_NAME));
+  /* It gave up before opening (here: creating) any database. */
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
 
   /* The first one is undisturbed. */
   reply = cl_test_call_ok (cl_harness_connection (h), CL_MANAGER_PATH,

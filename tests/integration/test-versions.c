@@ -171,6 +171,7 @@ test_reload_lists_all (void)
   g_assert_true (g_file_set_contents (file, "workflow: versioned\nversion: x\n", -1, NULL));
   error = reload (h);
   g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
   at_actors = strstr (error->message, "actors.yaml:");
   at_workflow = strstr (error->message, "versioned.yaml:");
   g_assert_nonnull (at_actors);
