@@ -129,7 +129,11 @@ parse_filter (GVariant *dict, CLCaseFilter *f, GError **error)
       else if (g_str_equal (key, "text"))
         f->text = g_variant_get_string (v, NULL);
       else if (g_str_equal (key, "after"))
-        f->after = g_variant_get_string (v, NULL);
+        {
+          /* "" is the usual way to say "no cursor yet": the first page */
+          const char *after = g_variant_get_string (v, NULL);
+          f->after = *after != '\0' ? after : NULL;
+        }
       else if (g_str_equal (key, "overdue"))
         {
           f->has_overdue = TRUE;

@@ -250,6 +250,15 @@ test_list_and_count (void)
   g_assert_cmpstr (s, ==, id2);
   g_clear_pointer (&s, g_free);
   g_clear_pointer (&list, g_variant_unref);
+  g_clear_pointer (&entry, g_variant_unref);
+  /* An empty cursor is no cursor: the first page. */
+  list = cl_test_list_cases (c, cl_test_fields ("after", g_variant_new_string (""), NULL));
+  g_assert_cmpuint (g_variant_n_children (list), ==, 2);
+  entry = g_variant_get_child_value (list, 0);
+  s = cl_test_dict_string (entry, "id");
+  g_assert_cmpstr (s, ==, id1);
+  g_clear_pointer (&s, g_free);
+  g_clear_pointer (&list, g_variant_unref);
   list = cl_test_list_cases (c, cl_test_fields ("limit", g_variant_new_uint32 (1),
                                                 NULL));
   g_assert_cmpuint (g_variant_n_children (list), ==, 1);
