@@ -466,6 +466,18 @@ check_comment (const char *comment, GError **error)
                    CL_MAX_COMMENT_CHARS);
       return FALSE;
     }
+  /* As in text fields: a legal record's text has no terminal controls
+   * (what caselinkctl prints of it could otherwise drive the terminal). */
+  for (const char *p = comment; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                       "the comment contains a control character (U+%04X at byte %td); only newline, tab and "
+                       "carriage return are allowed", (guint) (guchar) *p, p - comment);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

@@ -284,7 +284,17 @@ test_bad_field_values (void)
                 ia, "colour", NULL);
   expect_error (c, path, CL_CASE_IFACE, "Comment", g_variant_new ("(s)", ""), ia,
                 NULL);
+  /* Control characters, as in text fields: refused but for newline, tab, CR. */
+  expect_error (c, path, CL_CASE_IFACE, "Comment", g_variant_new ("(s)", "bell\a"), ia,
+                "control character (U+0007 at byte 4)", NULL);
+  expect_error (c, path, CL_CASE_IFACE, "Update",
+                g_variant_new ("(@a{sv}s)", cl_test_fields ("title", g_variant_new_string ("t2"), NULL),
+                               "esc\033[2J"), ia, "U+001B", NULL);
   assert_case_unchanged (c, path, "non_prosecuted", 1);
+  {
+    g_autoptr(GVariant) r = cl_test_call_ok (c, path, CL_CASE_IFACE, "Comment",
+                                             g_variant_new ("(s)", "line one\r\n\tline two"));
+  }
 
   cl_harness_free (h);
 }
