@@ -607,22 +607,11 @@ cl_calendar_load_file (const char *path, GPtrArray *errors)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr(GError) err = NULL;
-  GStatBuf st;
 
   g_return_val_if_fail (path != NULL && errors != NULL, NULL);
 
-  if (g_stat (path, &st) == 0 && st.st_size > MAX_CALENDAR_FILE)
-    {
-      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: file too large (%lld bytes, at most %d)",
-                                                path, (long long) st.st_size, MAX_CALENDAR_FILE));
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &data, &len, &err))
-    {
-      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: %s", path, err->message));
-      return NULL;
-    }
+  if (!cl_yaml_read_file (path, MAX_CALENDAR_FILE, &data, &len, errors))
+    return NULL;
   return cl_calendar_load_data (path, data, len, errors);
 }
 

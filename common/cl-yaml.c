@@ -2,8 +2,12 @@
 #include "cl-yaml.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A first pass over the events: refuse hostile nesting cheaply. */
 static gboolean
@@ -127,10 +131,81 @@ cl_yaml_error (CLYaml *y, yaml_node_t *node, const char *fmt, ...)
   gsize line = node ? node->start_mark.line + 1 : 1;
   gsize col = node ? node->start_mark.column + 1 : 1;
 
+  if (y->errors->len >= CL_YAML_MAX_ERRORS)
+    {
+      /* one line says how many more, kept up to date at the end */
+      if (y->suppressed++ > 0)
+        g_free (g_ptr_array_steal_index (y->errors, y->errors->len - 1));
+      g_ptr_array_add (y->errors, g_strdup_printf ("%s:%zu:%zu: and %u more errors, not listed (the first %d are)",
+                                                   y->file, line, col, y->suppressed, CL_YAML_MAX_ERRORS));
+      return;
+    }
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
   g_ptr_array_add (y->errors, g_strdup_printf ("%s:%zu:%zu: %s", y->file, line, col, msg));
+}
+
+gboolean
+cl_yaml_read_file (const char *path, gsize max, char **data, gsize *len, GPtrArray *errors)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize got = 0;
+  int fd;
+
+  *data = NULL;
+  *len = 0;
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: cannot open it: %s", path, g_strerror (saved)));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: not a regular file", path));
+      close (fd);
+      return FALSE;
+    }
+  if ((guint64) st.st_size > max)
+    {
+      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: file too large (%lld bytes, at most %zu)", path,
+                                                (long long) st.st_size, max));
+      close (fd);
+      return FALSE;
+    }
+  /* one byte more than allowed: a file that grew since fstat is too large */
+  buf = g_malloc (max + 2);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + got, max + 1 - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: cannot read it: %s", path, g_strerror (saved)));
+          close (fd);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      got += (gsize) n;
+      if (got > max)
+        {
+          g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: file too large (more than %zu bytes)", path, max));
+          close (fd);
+          return FALSE;
+        }
+    }
+  close (fd);
+  buf[got] = '\0';
+  *data = g_realloc (g_steal_pointer (&buf), got + 1);
+  *len = got;
+  return TRUE;
 }
 
 gboolean

@@ -13,11 +13,21 @@ typedef struct {
   char *file;          /* name used in messages */
   GPtrArray *errors;   /* "file:line:column: message" strings, owned */
   guint condition_parts; /* `when:` parts built from this file (aliases count each use) */
+  guint suppressed;    /* errors past CL_YAML_MAX_ERRORS, not listed */
 } CLYaml;
 
 /* Collections nested deeper than this are refused before the document is
  * built (libyaml's time grows with the square of the depth). */
 #define CL_YAML_MAX_DEPTH 64
+/* Errors listed per file; the rest are counted in one last line. An alias
+ * is checked again at every use, so a small file could otherwise yield
+ * millions (and a Reload answer larger than the bus carries). */
+#define CL_YAML_MAX_ERRORS 100
+
+/* Read @path (a regular file of at most @max bytes) into @data/@len;
+ * FALSE with "PATH:1:1: why" added to @errors otherwise. A FIFO or device
+ * is refused without reading it (it could block or never end). */
+gboolean cl_yaml_read_file (const char *path, gsize max, char **data, gsize *len, GPtrArray *errors);
 
 /* Parse @data (@len bytes) as one YAML document. A syntax error is added to
  * @y->errors (with position) and FALSE returned. @y must be zero-initialised. */

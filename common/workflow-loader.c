@@ -683,11 +683,24 @@ check_deadline (Ctx *ctx, CLState *s)
                    d->warn_n, cl_deadline_unit_to_string (d->warn_unit));
 }
 
+/* A procedure has tens of states; the checks below grow with states ×
+ * transitions, so a file far past these is refused before them. */
+#define MAX_STATES 1000
+#define MAX_TRANSITIONS 5000
+#define MAX_FIELDS 1000
+
 static void
 validate (Ctx *ctx, yaml_node_t *root)
 {
   CLYaml *y = ctx->y;
   CLWorkflow *wf = ctx->wf;
+
+  if (wf->states->len > MAX_STATES || wf->transitions->len > MAX_TRANSITIONS || wf->fields->len > MAX_FIELDS)
+    {
+      cl_yaml_error (y, root, "too large: %u states, %u transitions, %u fields (at most %d, %d and %d)",
+                     wf->states->len, wf->transitions->len, wf->fields->len, MAX_STATES, MAX_TRANSITIONS, MAX_FIELDS);
+      return;
+    }
 
   if (wf->name == NULL && pos (ctx, "top:workflow") == NULL)
     cl_yaml_error (y, root, "missing key 'workflow' (the workflow's name)");
@@ -850,20 +863,9 @@ cl_workflow_load_file (const char *path, const CLLoadOptions *opts, GPtrArray *e
 {
   g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr(GError) err = NULL;
-  GStatBuf st;
 
-  if (g_stat (path, &st) == 0 && st.st_size > MAX_WORKFLOW_FILE)
-    {
-      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: file too large (%lld bytes, at most %d)",
-                                                path, (long long) st.st_size, MAX_WORKFLOW_FILE));
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &data, &len, &err))
-    {
-      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: %s", path, err->message));
-      return NULL;
-    }
+  if (!cl_yaml_read_file (path, MAX_WORKFLOW_FILE, &data, &len, errors))
+    return NULL;
   return cl_workflow_load_data (path, data, len, opts, errors);
 }
 

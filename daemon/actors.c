@@ -271,12 +271,14 @@ top_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer da
   return TRUE;
 }
 
+/* A deployment's agencies and users fit in far less. */
+#define MAX_ACTORS_FILE (4 * 1024 * 1024)
+
 CLActors *
 cl_actors_load (const char *path, GPtrArray *errors)
 {
   g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr(GError) err = NULL;
   CLYaml y = { 0 };
   g_autoptr(CLActors) actors = g_new0 (CLActors, 1);
   yaml_node_t *root;
@@ -288,11 +290,8 @@ cl_actors_load (const char *path, GPtrArray *errors)
   actors->members = g_ptr_array_new_with_free_func (member_free);
   actors->identities = g_hash_table_new_full (NULL, NULL, NULL, identity_free);
 
-  if (!g_file_get_contents (path, &data, &len, &err))
-    {
-      g_ptr_array_add (errors, g_strdup_printf ("%s:1:1: %s", path, err->message));
-      return NULL;
-    }
+  if (!cl_yaml_read_file (path, MAX_ACTORS_FILE, &data, &len, errors))
+    return NULL;
   y.errors = g_ptr_array_new_with_free_func (g_free);
   if (!g_utf8_validate (data, len, NULL))
     g_ptr_array_add (y.errors, g_strdup_printf ("%s:1:1: the file is not valid UTF-8", path));

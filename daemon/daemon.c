@@ -80,6 +80,9 @@ cl_daemon_emit_to_subscribers (CLDaemon *d, const char *path, const char *iface,
     }
 }
 
+/* Lines in a refused Reload's answer (each a file:line:column message). */
+#define MAX_RELOAD_ERRORS 1000
+
 gboolean
 cl_daemon_reload (CLDaemon *d, GError **error)
 {
@@ -106,6 +109,17 @@ cl_daemon_reload (CLDaemon *d, GError **error)
   if (errors->len > 0)
     {
       g_autofree char *joined = NULL;
+
+      /* Each file lists at most CL_YAML_MAX_ERRORS; many bad files could
+       * still make an answer larger than the bus carries. */
+      if (errors->len > MAX_RELOAD_ERRORS)
+        {
+          guint more = errors->len - MAX_RELOAD_ERRORS;
+
+          g_ptr_array_set_size (errors, MAX_RELOAD_ERRORS);
+          g_ptr_array_add (errors, g_strdup_printf ("and %u more, not listed (check the files with caselinkctl "
+                                                    "workflow validate)", more));
+        }
       g_ptr_array_add (errors, NULL);
       joined = g_strjoinv ("\n", (char **) errors->pdata);
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "reload refused, the old set stays:\n%s", joined);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cl-errors.h"
@@ -214,6 +215,54 @@ test_validate_errors (void)
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
   validate (&r, "-o", "x.svg", bad);
   g_assert_cmpint (r.status, ==, EXIT_USAGE);
+
+  rm_rf (dir);
+}
+
+/* Hostile files: an alias repeating a bad mapping 2,000 times lists the
+ * first 100 errors and counts the rest; a FIFO or device is refused
+ * unread; a workflow past the size limits is refused before the checks
+ * that grow with states × transitions. */
+static void
+test_validate_hostile (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autoptr(GString) amp = g_string_new ("workflow: amp\nversion: 1\nid_prefix: AM\nfields:\n  f0: &bad {");
+  g_autoptr(GString) big = g_string_new ("workflow: big\nversion: 1\nid_prefix: BG\nstates:\n  s0: {initial: true}\n");
+  g_autofree char *amp_file = NULL, *big_file = NULL, *fifo = g_build_filename (dir, "fifo.yaml", NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(ClCtlRun) r = { 0 };
+
+  for (int i = 0; i < 1000; i++)
+    g_string_append_printf (amp, "%sk%d: 1", i > 0 ? ", " : "", i);
+  g_string_append (amp, "}\n");
+  for (int i = 1; i < 2000; i++)
+    g_string_append_printf (amp, "  f%d: *bad\n", i);
+  g_string_append (amp, "states:\n  open: {initial: true}\n  done: {final: true}\n"
+                        "transitions:\n  t: {from: open, to: done, by: [a]}\n");
+  amp_file = write_file (dir, "amp.yaml", amp->str);
+  validate (&r, amp_file);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  lines = lines_of (r.out);
+  g_assert_cmpuint (g_strv_length (lines), ==, 102);
+  g_assert_nonnull (strstr (lines[100], "more errors, not listed (the first 100 are)"));
+  g_assert_cmpstr (lines[101], ==, "1 file, 101 errors");
+  g_clear_pointer (&lines, g_strfreev);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  validate (&r, fifo);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  g_assert_nonnull (strstr (r.out, "fifo.yaml:1:1: not a regular file"));
+
+  for (int i = 1; i <= 1000; i++)
+    g_string_append_printf (big, "  s%d: {}\n", i);
+  g_string_append (big, "transitions:\n");
+  for (int i = 0; i <= 1000; i++)
+    g_string_append_printf (big, "  t%d: {from: s%d, to: s%d, by: [a]}\n", i, i, (i + 1) % 1001);
+  big_file = write_file (dir, "big.yaml", big->str);
+  validate (&r, big_file);
+  g_assert_cmpint (r.status, ==, EXIT_FAILURE_);
+  g_assert_nonnull (strstr (r.out, "too large: 1001 states, 1001 transitions, 0 fields (at most 1000, 5000 and 1000)"));
 
   rm_rf (dir);
 }
@@ -821,6 +870,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ctl-workflow/validate-shipped", test_validate_shipped);
   g_test_add_func ("/ctl-workflow/validate-errors", test_validate_errors);
   g_test_add_func ("/ctl-workflow/validate-calendars", test_validate_calendars);
+  g_test_add_func ("/ctl-workflow/validate-hostile", test_validate_hostile);
   g_test_add_func ("/ctl-workflow/validate-json", test_validate_json);
   g_test_add_func ("/ctl-workflow/validate-set", test_validate_set);
   g_test_add_func ("/ctl-workflow/validate-hooks", test_validate_hooks);

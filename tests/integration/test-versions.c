@@ -180,7 +180,27 @@ test_reload_lists_all (void)
   g_clear_error (&error);
   g_assert_cmpuint (served_version (h), ==, 1);
 
+  /* A small file whose alias repeats a bad mapping: the answer lists the
+   * first errors and counts the rest (it once outgrew the bus's message
+   * limit, and the bus dropped caselinkd). */
   g_assert_true (g_file_set_contents (actors, good_actors, -1, NULL));
+  {
+    g_autoptr(GString) amp = g_string_new ("workflow: versioned\nversion: 1\nid_prefix: VR\nfields:\n  f0: &bad {");
+
+    for (int i = 0; i < 1000; i++)
+      g_string_append_printf (amp, "%sk%d: 1", i > 0 ? ", " : "", i);
+    g_string_append (amp, "}\n");
+    for (int i = 1; i < 2000; i++)
+      g_string_append_printf (amp, "  f%d: *bad\n", i);
+    g_assert_true (g_file_set_contents (file, amp->str, -1, NULL));
+  }
+  error = reload (h);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "more errors, not listed"));
+  g_assert_cmpuint (strlen (error->message), <, 64 * 1024);
+  g_clear_error (&error);
+  g_assert_cmpuint (served_version (h), ==, 1);
+
   write_version (file, 1, "one", NULL);
   error = reload (h);
   g_assert_no_error (error);
