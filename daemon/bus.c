@@ -461,8 +461,12 @@ handle_properties (CLRegistration *reg, DBusMessage *msg, const char *member, CL
                                    || g_str_equal (iface_name, DBUS_IFACE_INTROSPECTABLE)
                                    || g_str_equal (iface_name, DBUS_INTERFACE_PEER)))
         {
-          DBusMessage *reply = dbus_message_new_method_return (msg);
+          DBusMessage *reply;
           DBusMessageIter it, sub;
+
+          if (dbus_message_get_no_reply (msg))
+            return DBUS_HANDLER_RESULT_HANDLED;
+          reply = dbus_message_new_method_return (msg);
           dbus_message_iter_init_append (reply, &it);
           dbus_message_iter_open_container (&it, DBUS_TYPE_ARRAY, "{sv}", &sub);
           dbus_message_iter_close_container (&it, &sub);
@@ -511,6 +515,10 @@ object_message (DBusConnection *conn, DBusMessage *msg, void *user_data)
 
       if (*suffix != '\0' && reg->exists != NULL && !reg->exists (bus, suffix, reg->data))
         return reply_error (bus, msg, DBUS_ERROR_UNKNOWN_OBJECT, "no object at %s", path);
+      /* Nothing to do for a caller who wants no answer (a flood of these
+       * once queued hundreds of MB of XML nobody read). */
+      if (dbus_message_get_no_reply (msg))
+        return DBUS_HANDLER_RESULT_HANDLED;
       xml = cl_bus_introspect (bus, reg, path, *suffix != '\0');
       reply = dbus_message_new_method_return (msg);
       dbus_message_append_args (reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
