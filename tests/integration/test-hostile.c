@@ -5,6 +5,7 @@
  * the middle of a 16-client load loses no replied transition and leaves
  * PRAGMA integrity_check and the audit chains clean. */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,101 @@ test_flood (void)
   cl_harness_free (h);
 }
 
+/* A method call to the bus itself; the reply (aborting on an error). */
+static DBusMessage *
+bus_call (DBusConnection *c, const char *iface, const char *method, int first_type, ...)
+{
+  DBusMessage *m = dbus_message_new_method_call ("org.freedesktop.DBus", "/org/freedesktop/DBus", iface, method);
+  DBusMessage *reply;
+  DBusError derr;
+  va_list ap;
+
+  va_start (ap, first_type);
+  dbus_message_append_args_valist (m, first_type, ap);
+  va_end (ap);
+  dbus_error_init (&derr);
+  reply = dbus_connection_send_with_reply_and_block (c, m, 10000, &derr);
+  dbus_message_unref (m);
+  if (reply == NULL)
+    g_error ("%s.%s: %s", iface, method, derr.message);
+  return reply;
+}
+
+/* Calls flagged NO_REPLY_EXPECTED get no answer — Introspect and GetAll of
+ * a standard interface included (a flood of those once queued hundreds of
+ * MB of XML): a monitor on the bus sees no reply from caselinkd before
+ * the one to the ordinary call made after them. */
+static void
+test_no_reply (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  DBusConnection *c = cl_harness_connect (h);
+  DBusConnection *mon = cl_harness_connect (h);
+  const char *name = CL_DBUS_NAME, *daemon_name = NULL;
+  DBusMessage *owner = bus_call (c, "org.freedesktop.DBus", "GetNameOwner", DBUS_TYPE_STRING, &name,
+                                 DBUS_TYPE_INVALID);
+  g_autofree char *rule = NULL;
+  DBusMessage *m;
+  dbus_uint32_t last = 0;
+  guint replies = 0;
+  gboolean done = FALSE;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_assert_true (dbus_message_get_args (owner, NULL, DBUS_TYPE_STRING, &daemon_name, DBUS_TYPE_INVALID));
+  rule = g_strdup_printf ("sender='%s'", daemon_name);
+  dbus_message_unref (owner);
+  {
+    const char *rules[] = { rule };
+    const char **rules_p = rules;
+    dbus_uint32_t flags = 0;
+
+    dbus_message_unref (bus_call (mon, "org.freedesktop.DBus.Monitoring", "BecomeMonitor", DBUS_TYPE_ARRAY,
+                                  DBUS_TYPE_STRING, &rules_p, 1, DBUS_TYPE_UINT32, &flags, DBUS_TYPE_INVALID));
+  }
+  for (int i = 0; i < 50; i++)
+    {
+      m = dbus_message_new_method_call (CL_DBUS_NAME, "/org/caselink/case/FX_2d2026_2d000001",
+                                        "org.freedesktop.DBus.Introspectable", "Introspect");
+      dbus_message_set_no_reply (m, TRUE);
+      dbus_connection_send (c, m, NULL);
+      dbus_message_unref (m);
+      m = dbus_message_new_method_call (CL_DBUS_NAME, CL_MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll");
+      dbus_message_append_args (m, DBUS_TYPE_STRING, &(const char *) { "org.freedesktop.DBus.Peer" },
+                                DBUS_TYPE_INVALID);
+      dbus_message_set_no_reply (m, TRUE);
+      dbus_connection_send (c, m, NULL);
+      dbus_message_unref (m);
+    }
+  m = dbus_message_new_method_call (CL_DBUS_NAME, CL_MANAGER_PATH, "org.freedesktop.DBus.Introspectable",
+                                    "Introspect");
+  dbus_connection_send (c, m, &last);
+  dbus_message_unref (m);
+  dbus_connection_flush (c);
+  while (!done && g_get_monotonic_time () < end)
+    {
+      DBusMessage *seen;
+
+      dbus_connection_read_write (mon, 100);
+      while ((seen = dbus_connection_pop_message (mon)) != NULL)
+        {
+          if (dbus_message_get_type (seen) == DBUS_MESSAGE_TYPE_METHOD_RETURN
+              || dbus_message_get_type (seen) == DBUS_MESSAGE_TYPE_ERROR)
+            {
+              if (dbus_message_get_reply_serial (seen) == last)
+                done = TRUE;
+              else if (!done)
+                replies++;
+            }
+          dbus_message_unref (seen);
+        }
+    }
+  g_assert_true (done);
+  g_assert_cmpuint (replies, ==, 0);
+  cl_test_disconnect (mon);
+  cl_test_disconnect (c);
+  cl_harness_free (h);
+}
+
 /* ---- SIGKILL under load ---------------------------------------------- */
 
 #define N_CLIENTS 16
@@ -274,6 +370,7 @@ main (int argc, char **argv)
   cl_test_init (&argc, &argv);
   g_test_add_func ("/hostile/values", test_values);
   g_test_add_func ("/hostile/flood", test_flood);
+  g_test_add_func ("/hostile/no-reply", test_no_reply);
   g_test_add_func ("/hostile/sigkill-under-load", test_sigkill_under_load);
   return g_test_run ();
 }
