@@ -108,6 +108,22 @@ load_plugin_group (CLConfig *cfg, GKeyFile *kf, const char *group, const char *p
   return TRUE;
 }
 
+/* A zone of the zone database (Area/Location: letters, digits, _ + -) or
+ * an offset (+08, +0800, +08:00). GLib reads any path it is given as a
+ * zone file, and complains loudly about one that is not. */
+static gboolean
+timezone_name_is_valid (const char *name)
+{
+  gsize len = strlen (name);
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  if (g_regex_match_simple ("^[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?$", name, 0, 0))
+    return TRUE;
+  return g_regex_match_simple ("^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$", name, 0, 0)
+         && g_ascii_isalpha (name[0]);
+}
+
 gboolean
 cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **error)
 {
@@ -185,6 +201,15 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
       cfg->actors_path = resolve (dir, v);
   }
   cfg->timezone_name = g_key_file_get_string (kf, "daemon", "timezone", NULL);
+  if (cfg->timezone_name != NULL && *cfg->timezone_name == '\0')
+    g_clear_pointer (&cfg->timezone_name, g_free);   /* the default */
+  if (cfg->timezone_name != NULL && !timezone_name_is_valid (cfg->timezone_name))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                   "%s: [daemon] timezone=%s: not a time zone name (a zone such as Asia/Shanghai, UTC, or an "
+                   "offset such as +08:00)", path, cfg->timezone_name);
+      return FALSE;
+    }
   cfg->calendar = g_key_file_get_string (kf, "daemon", "calendar", NULL);
   if (!load_deadline_overrides (cfg, kf, path, error))
     return FALSE;

@@ -1,6 +1,7 @@
 /* test-startup.c — how caselinkd starts: broken workflow files are left out
  * with a file:line:column message, and a second daemon on the same bus
  * gives up with exit status 1, before it touches any database. */
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -119,6 +120,58 @@ test_test_clock_refused (void)
     }
 }
 
+/* [daemon] timezone must name a zone or an offset: a path (GLib would read
+ * any file as a zone file) stops the daemon with a clear message. */
+static void
+test_bad_timezone (void)
+{
+  const char *daemon = g_getenv ("CASELINKD");
+  g_autofree char *dir = g_dir_make_tmp ("caselink-tz-XXXXXX", NULL);
+  g_autofree char *conf = g_build_filename (dir, "caselink.conf", NULL);
+  g_autofree char *db = g_build_filename (dir, "db", NULL);
+  const char *names[] = { "/etc/passwd", "../../etc/passwd", ":/etc/passwd", "Asia/../../etc/passwd" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[daemon]\ntimezone=%s\n", names[i]);
+      const char *argv[] = { daemon, "--address", "unix:path=/nonexistent/bus", "--db", db, "--config", conf, NULL };
+      g_autofree char *err = NULL;
+      int status = 0;
+
+      g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, &err, &status, NULL));
+      g_test_message ("timezone=%s: %s", names[i], err);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+      g_assert_nonnull (strstr (err, "not a time zone name"));
+      g_assert_null (strstr (err, "CRITICAL"));
+    }
+  g_unlink (conf);
+  g_rmdir (dir);
+}
+
+/* The test clock stays where dates exist: at or past 9000-01-01 it is
+ * refused, just before it works, and the daemon keeps running. */
+static void
+test_test_clock_bounds (void)
+{
+  const char *args[] = { "--test-clock", NULL };
+  ClHarness *h = cl_harness_new_with_args (NULL, args);
+  DBusConnection *c = cl_harness_connection (h);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = cl_test_call (c, CL_MANAGER_PATH, "org.caselink.Testing1", "SetTime",
+                                        g_variant_new ("(x)", G_GINT64_CONSTANT (253402300799999999)), &error);
+
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "before 9000-01-01");
+  g_clear_pointer (&r, g_variant_unref);
+  r = cl_test_call_ok (c, CL_MANAGER_PATH, "org.caselink.Testing1", "SetTime",
+                       g_variant_new ("(x)", G_GINT64_CONSTANT (221845391999999999)));
+  g_clear_pointer (&r, g_variant_unref);
+  g_free (cl_test_create_case (c, "reverse_connection",
+                               cl_test_fields ("title", g_variant_new_string ("far future"), NULL), NULL));
+  cl_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -126,5 +179,7 @@ main (int argc, char **argv)
   g_test_add_func ("/startup/bad-workflow-left-out", test_bad_workflow_left_out);
   g_test_add_func ("/startup/name-taken", test_name_taken);
   g_test_add_func ("/startup/test-clock-refused", test_test_clock_refused);
+  g_test_add_func ("/startup/bad-timezone", test_bad_timezone);
+  g_test_add_func ("/startup/test-clock-bounds", test_test_clock_bounds);
   return g_test_run ();
 }
