@@ -187,6 +187,25 @@ options_clear (Options *o)
   g_free (o->config);
 }
 
+/* A start that stops before the loop: what was set up so far goes (so that
+ * the checkers see nothing left behind), then exit status 1. */
+static int
+give_up (CLDaemon *d, Options *o, DBusConnection *conn)
+{
+  cl_actors_free (d->actors);
+  cl_plugins_free (d->plugins);
+  cl_registry_free (d->registry);
+  cl_store_close (d->store);
+  if (conn != NULL)
+    {
+      dbus_connection_close (conn);
+      dbus_connection_unref (conn);
+    }
+  cl_config_clear (&d->config);
+  options_clear (o);
+  return 1;
+}
+
 static void
 log_errors (GPtrArray *errors)
 {
@@ -233,7 +252,7 @@ main (int argc, char **argv)
   if (!cl_config_load (&d.config, o.config ? o.config : CASELINK_CONFIG_FILE, o.config != NULL, &error))
     {
       g_printerr ("caselinkd: %s\n", error->message);
-      return 1;
+      return give_up (&d, &o, NULL);
     }
 
   /* The bus before the database: a second caselinkd (perhaps given another
@@ -245,24 +264,20 @@ main (int argc, char **argv)
   if (conn == NULL)
     {
       g_printerr ("caselinkd: %s\n", error->message);
-      return 1;
+      return give_up (&d, &o, NULL);
     }
   if (dbus_bus_name_has_owner (conn, CL_DBUS_NAME, NULL))
     {
       g_printerr ("caselinkd: the name %s is already owned by another process (is caselinkd already running?)\n",
                   CL_DBUS_NAME);
-      dbus_connection_close (conn);
-      dbus_connection_unref (conn);
-      cl_config_clear (&d.config);
-      options_clear (&o);
-      return 1;
+      return give_up (&d, &o, conn);
     }
 
   d.store = cl_store_open (d.config.db_path, d.config.sync, &error);
   if (d.store == NULL)
     {
       g_printerr ("caselinkd: %s\n", error->message);
-      return 1;
+      return give_up (&d, &o, conn);
     }
   d.registry = cl_registry_new (d.store);
   /* Plugins before workflows, which may name their hooks; a plugin that
@@ -279,8 +294,7 @@ main (int argc, char **argv)
         {
           log_errors (errors);
           g_printerr ("caselinkd: the actors file %s has errors; refusing to start\n", d.config.actors_path);
-          cl_plugins_free (d.plugins);
-          return 1;
+          return give_up (&d, &o, conn);
         }
     }
 
