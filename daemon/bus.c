@@ -70,6 +70,23 @@ call_free (CLCall *call)
   g_free (call);
 }
 
+/* An error reply to @call_msg. Messages quote what callers sent, cut to a
+ * number of bytes ('%.64s'), which can split a character: libdbus aborts
+ * the process on a string that is not UTF-8, so the text is mended first. */
+static DBusMessage *
+new_error (DBusMessage *call_msg, const char *name, const char *text)
+{
+  g_autofree char *valid = NULL;
+  DBusMessage *reply;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  reply = dbus_message_new_error (call_msg, name, text);
+  if (reply == NULL)
+    g_error ("out of memory");
+  return reply;
+}
+
 /* Every reply and signal leaves here: after the commits before it are
  * durable (durability.h). */
 static void
@@ -172,7 +189,7 @@ cl_call_error_name (CLCall *call, const char *name, const char *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  send_and_free (call, dbus_message_new_error (call->msg, name, msg));
+  send_and_free (call, new_error (call->msg, name, msg));
 }
 
 void
@@ -408,7 +425,7 @@ reply_error (CLBus *bus, DBusMessage *msg, const char *name, const char *fmt, ..
   va_end (ap);
   if (!dbus_message_get_no_reply (msg))
     {
-      reply = dbus_message_new_error (msg, name, text);
+      reply = new_error (msg, name, text);
       bus_send (bus, reply);
       dbus_message_unref (reply);
     }

@@ -34,7 +34,7 @@ case_for (CLDaemon *d, CLCall *call, gboolean flush, GError **error)
   /* A case the caller may not see answers exactly like a missing one. */
   if (rec != NULL && !cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%s'", id);
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%.64s'", id);
       g_clear_pointer (&rec, cl_case_record_free);
     }
   return rec;

@@ -57,7 +57,7 @@ get_case (CLCall *call, GVariant *args, gpointer data)
   /* A case the caller may not see does not exist for them. */
   if (!cl_daemon_may_see (d, cl_daemon_identify (d, call), rec))
     {
-      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_NOT_FOUND), "no case '%s'", id);
+      cl_call_error_name (call, cl_error_to_dbus_name (CL_ERROR_NOT_FOUND), "no case '%.64s'", id);
       return;
     }
   path = cl_case_path_for_id (rec->id);

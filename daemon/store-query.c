@@ -79,7 +79,7 @@ build_where (CLStore *store, const CLCaseFilter *f, gboolean page, Where *w, GEr
         {
           sqlite3_reset (stmt);
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
-                       "filter 'after': no case '%s' (give the last id of the previous page)", f->after);
+                       "filter 'after': no case '%.64s' (give the last id of the previous page)", f->after);
           return FALSE;
         }
       w->after_seq = sqlite3_column_int64 (stmt, 0);
@@ -166,7 +166,7 @@ cl_store_count_cases (CLStore *store, const CLCaseFilter *f, const char *group_b
       if (column == NULL)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
-                       "cannot group by '%s': use \"\", state, workflow, domain or agency", group_by);
+                       "cannot group by '%.64s': use \"\", state, workflow, domain or agency", group_by);
           return NULL;
         }
     }

@@ -1100,7 +1100,7 @@ cl_store_get_case (CLStore *store, const char *id, GError **error)
   if (rc == SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%s'", id);
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no case '%.64s'", id);
       return NULL;
     }
   if (rc != SQLITE_ROW)

@@ -165,6 +165,35 @@ test_flood (void)
   cl_harness_free (h);
 }
 
+/* Error messages quote what the caller sent, cut to 64 bytes: a name of
+ * 30 Chinese characters (90 bytes) is cut inside a character. libdbus
+ * aborts on a message that is not UTF-8, so this once killed caselinkd. */
+static void
+test_multibyte_quotes (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  DBusConnection *c = cl_harness_connection (h);
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = NULL;
+
+  for (int i = 0; i < 30; i++)
+    g_string_append (name, "案");
+  r = cl_test_call (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "GetCase", g_variant_new ("(s)", name->str), &error);
+  cl_test_assert_error (&error, "org.caselink.Error.NotFound", "no case '案案");
+  r = cl_test_call (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CreateCase",
+                    g_variant_new ("(s@a{sv})", "reverse_connection",
+                                   cl_test_fields (name->str, g_variant_new_string ("x"), NULL)), &error);
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "unknown field '案案");
+  r = cl_test_call (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "CountCases",
+                    g_variant_new ("(@a{sv}s)", cl_test_fields (NULL, NULL), name->str), &error);
+  cl_test_assert_error (&error, "org.caselink.Error.InvalidArgs", "cannot group by '案案");
+  /* still serving */
+  g_clear_pointer (&r, g_variant_unref);
+  r = cl_test_call_ok (c, CL_MANAGER_PATH, CL_MANAGER_IFACE, "ListWorkflows", NULL);
+  cl_harness_free (h);
+}
+
 /* A method call to the bus itself; the reply (aborting on an error). */
 static DBusMessage *
 bus_call (DBusConnection *c, const char *iface, const char *method, int first_type, ...)
@@ -371,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/values", test_values);
   g_test_add_func ("/hostile/flood", test_flood);
   g_test_add_func ("/hostile/no-reply", test_no_reply);
+  g_test_add_func ("/hostile/multibyte-quotes", test_multibyte_quotes);
   g_test_add_func ("/hostile/sigkill-under-load", test_sigkill_under_load);
   return g_test_run ();
 }
