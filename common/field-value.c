@@ -197,10 +197,14 @@ coerce_integer (const CLField *f, GVariant *v, GError **error)
       g_autoptr(GError) e = NULL;
       const char *digits = (*s == '-' || *s == '+') ? s + 1 : s;
 
-      if (*digits != '\0' && strspn (digits, "0123456789") == strlen (digits)
-          && g_ascii_string_to_signed (s, 10, G_MININT64, G_MAXINT64, &n, &e))
-        return g_variant_ref_sink (g_variant_new_int64 (n));
-      return fail (error, f, "'%s' is not a whole number", s), NULL;
+      if (*digits != '\0' && strspn (digits, "0123456789") == strlen (digits))
+        {
+          if (g_ascii_string_to_signed (s, 10, G_MININT64, G_MAXINT64, &n, &e))
+            return g_variant_ref_sink (g_variant_new_int64 (n));
+          return fail (error, f, "'%.64s' is out of range (a whole number from %" G_GINT64_FORMAT " to %"
+                       G_GINT64_FORMAT ")", s, G_MININT64, G_MAXINT64), NULL;
+        }
+      return fail (error, f, "'%.64s' is not a whole number", s), NULL;
     }
   return fail (error, f, "expected an integer, got D-Bus type '%s'", g_variant_get_type_string (v)), NULL;
 }
@@ -223,10 +227,15 @@ coerce_number (const CLField *f, GVariant *v, GError **error)
       const char *s = g_variant_get_string (v, NULL);
       char *end = NULL;
 
+      /* decimal only: strtod also takes hex (0x10), inf and nan */
+      if (*s == '\0' || strspn (s, "0123456789+-.eE") != strlen (s))
+        return fail (error, f, "'%.64s' is not a number", s), NULL;
       errno = 0;
       d = g_ascii_strtod (s, &end);
-      if (*s == '\0' || g_ascii_isspace (*s) || end == NULL || *end != '\0' || errno == ERANGE)
-        return fail (error, f, "'%s' is not a number", s), NULL;
+      if (end == NULL || *end != '\0')
+        return fail (error, f, "'%.64s' is not a number", s), NULL;
+      if (errno == ERANGE)
+        return fail (error, f, "'%.64s' is out of range for a number", s), NULL;
     }
   else
     return fail (error, f, "expected a number, got D-Bus type '%s'", g_variant_get_type_string (v)), NULL;

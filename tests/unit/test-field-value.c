@@ -3,6 +3,8 @@
 #include "cl-errors.h"
 #include "field-value.h"
 
+#include <string.h>
+
 static CLField *
 field (CLFieldType type)
 {
@@ -29,8 +31,9 @@ accepts (CLFieldType type, GVariant *in, const char *expected_text)
   g_assert_cmpstr (text, ==, expected_text);
 }
 
+/* Refused with a message that says @why (NULL: anything). */
 static void
-refuses (CLFieldType type, GVariant *in)
+refuses_because (CLFieldType type, GVariant *in, const char *why)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) owned = g_variant_ref_sink (in);
@@ -39,6 +42,14 @@ refuses (CLFieldType type, GVariant *in)
   g_assert_null (out);
   g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS);
   g_assert_true (g_str_has_prefix (error->message, "field 'f'"));
+  if (why != NULL && strstr (error->message, why) == NULL)
+    g_error ("expected '%s' in: %s", why, error->message);
+}
+
+static void
+refuses (CLFieldType type, GVariant *in)
+{
+  refuses_because (type, in, NULL);
 }
 
 static void
@@ -53,7 +64,9 @@ test_integer (void)
   refuses (CL_FIELD_INTEGER, g_variant_new_string ("abc"));
   refuses (CL_FIELD_INTEGER, g_variant_new_string ("4 2"));
   accepts (CL_FIELD_INTEGER, g_variant_new_string (""), "''");   /* clears the field */
-  refuses (CL_FIELD_INTEGER, g_variant_new_string ("99999999999999999999"));
+  refuses_because (CL_FIELD_INTEGER, g_variant_new_string ("99999999999999999999"), "is out of range");
+  refuses_because (CL_FIELD_INTEGER, g_variant_new_string ("9223372036854775808"), "is out of range");
+  refuses_because (CL_FIELD_INTEGER, g_variant_new_string ("0x10"), "is not a whole number");
   refuses (CL_FIELD_INTEGER, g_variant_new_double (1.0));
   refuses (CL_FIELD_INTEGER, g_variant_new_boolean (TRUE));
 }
@@ -66,7 +79,11 @@ test_number (void)
   accepts (CL_FIELD_NUMBER, g_variant_new_double (0.25), "0.25");
   refuses (CL_FIELD_NUMBER, g_variant_new_string ("nan"));
   refuses (CL_FIELD_NUMBER, g_variant_new_string ("inf"));
-  refuses (CL_FIELD_NUMBER, g_variant_new_string ("1e999"));
+  refuses_because (CL_FIELD_NUMBER, g_variant_new_string ("1e999"), "out of range");
+  refuses_because (CL_FIELD_NUMBER, g_variant_new_string ("1e-400"), "out of range");
+  refuses_because (CL_FIELD_NUMBER, g_variant_new_string ("0x10"), "is not a number");
+  refuses_because (CL_FIELD_NUMBER, g_variant_new_string ("infinity"), "is not a number");
+  accepts (CL_FIELD_NUMBER, g_variant_new_string ("-1.5e3"), "-1500.0");
   refuses (CL_FIELD_NUMBER, g_variant_new_string ("12,5"));
   refuses (CL_FIELD_NUMBER, g_variant_new_string (" 1"));
 }
