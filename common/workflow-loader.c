@@ -142,6 +142,14 @@ parse_field (CLYaml *y, yaml_node_t *k, const char *name, yaml_node_t *v, gpoint
       type_node = cl_yaml_node (y, p->key);
   if (f->type == CL_FIELD_ENUM && (f->values == NULL || f->values[0] == NULL))
     cl_yaml_error (y, k, "enum field '%s' needs values: [...]", name);
+  for (guint i = 0; f->values != NULL && f->values[i] != NULL; i++)
+    for (guint j = 0; j < i; j++)
+      if (g_str_equal (f->values[i], f->values[j]))
+        {
+          cl_yaml_error (y, type_node != NULL ? type_node : k, "enum field '%s' lists the value '%s' twice", name,
+                         f->values[i]);
+          break;
+        }
   if (f->type != CL_FIELD_ENUM && type_node != NULL)
     cl_yaml_error (y, type_node, "only enum fields take values");
   if (f->max != 0 && !(f->type == CL_FIELD_STRING || f->type == CL_FIELD_TEXT || f->type == CL_FIELD_LIST))

@@ -85,6 +85,7 @@ static gboolean
 coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *merged, GVariantBuilder *changed,
              GError **error)
 {
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   GVariantIter it;
   const char *name;
   GVariant *value;
@@ -104,6 +105,13 @@ coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *mer
       if (f == NULL)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "unknown field '%.64s' in workflow '%s'", name, wf->name);
+          g_variant_unref (value);
+          return FALSE;
+        }
+      /* a dictionary with one key twice: which value was meant? */
+      if (!g_hash_table_add (seen, (gpointer) f->name))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "field '%s' is given twice", f->name);
           g_variant_unref (value);
           return FALSE;
         }
@@ -791,7 +799,8 @@ run_link (CLEngine *engine, Job *job, GError **error)
   if (!cl_name_is_valid (job->relation) || g_str_has_suffix (job->relation, "_of"))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
-                   "invalid relation '%.64s': lowercase letters, digits and _, not ending in _of (that is the inverse)",
+                   "invalid relation '%.64s': at most 64 lowercase letters, digits and _, starting with a letter and "
+                   "not ending in _of (that is the inverse)",
                    job->relation);
       return FALSE;
     }

@@ -284,6 +284,16 @@ test_bad_field_values (void)
                 ia, "colour", NULL);
   expect_error (c, path, CL_CASE_IFACE, "Comment", g_variant_new ("(s)", ""), ia,
                 NULL);
+  /* One field twice in a dictionary: refused, not the last one silently. */
+  {
+    GVariantBuilder b;
+
+    g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "title", g_variant_new_string ("x"));
+    g_variant_builder_add (&b, "{sv}", "title", g_variant_new_string ("y"));
+    expect_error (c, path, CL_CASE_IFACE, "Update", g_variant_new ("(a{sv}s)", &b, ""), ia,
+                  "field 'title' is given twice", NULL);
+  }
   /* Control characters, as in text fields: refused but for newline, tab, CR. */
   expect_error (c, path, CL_CASE_IFACE, "Comment", g_variant_new ("(s)", "bell\a"), ia,
                 "control character (U+0007 at byte 4)", NULL);

@@ -122,6 +122,8 @@ test_errors (void)
   assert_error ("workflow: Demo\n", "1:11", "invalid workflow name");
   assert_error ("workflow: demo\nversion: 1\nid_prefix: dm\n", "3:12", "id_prefix");
   assert_error ("workflow: demo\nversion: 1\nid_prefix: DM\nfields:\n  e: {type: enum}\n", "5:3", "needs values");
+  assert_error ("workflow: demo\nversion: 1\nid_prefix: DM\nfields:\n  e: {type: enum, values: [x, y, x]}\n", "5:19",
+                "lists the value 'x' twice");
   assert_error ("workflow: demo\nversion: 1\nstates: {a: {initial: true}}\ntransitions: {}\n", "1:1", "missing key 'id_prefix'");
   assert_error ("- just\n- a list\n", "1:1", "must be a map");
   assert_error ("", "1:1", "empty");
