@@ -144,7 +144,12 @@ member_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpointer
       m->is_group = g_str_equal (key, "group");
       /* both user and group given: an error below, but nothing may leak */
       g_clear_pointer (&m->name, g_free);
-      if (!parse_number (s, &m->number))
+      if (parse_number (s, &m->number))
+        ;
+      else if (*s != '\0' && strspn (s, "0123456789") == strlen (s))
+        /* all digits but no uid or gid: no account can be named so */
+        cl_yaml_error (y, v, "%s %s is out of range (a number from 0 to %u, or a name)", key, s, G_MAXUINT32 - 1);
+      else
         m->name = g_strdup (s);
     }
   else if (g_str_equal (key, "agency"))

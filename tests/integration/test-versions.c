@@ -201,7 +201,20 @@ test_reload_lists_all (void)
   g_clear_error (&error);
   g_assert_cmpuint (served_version (h), ==, 1);
 
+  /* A user "number" no uid can have is an error, not a user name. */
   write_version (file, 1, "one", NULL);
+  {
+    g_autofree char *text = g_strconcat (good_actors,
+                                         "  - {user: '99999999999999999999', agency: qh-proc, roles: [proc_chief]}\n",
+                                         NULL);
+    g_assert_true (g_file_set_contents (actors, text, -1, NULL));
+    error = reload (h);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "user 99999999999999999999 is out of range"));
+    g_clear_error (&error);
+    g_assert_true (g_file_set_contents (actors, good_actors, -1, NULL));
+  }
+
   error = reload (h);
   g_assert_no_error (error);
   cl_harness_free (h);
