@@ -4,6 +4,7 @@
 #include "daemon-config.h"
 #include "calendar.h"
 #include "cl-errors.h"
+#include "cl-yaml.h"
 #include "workflow.h"
 
 #include <config.h>
@@ -124,6 +125,9 @@ timezone_name_is_valid (const char *name)
          && g_ascii_isalpha (name[0]);
 }
 
+/* caselink.conf holds a few dozen keys. */
+#define MAX_CONFIG_FILE (1024 * 1024)
+
 gboolean
 cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **error)
 {
@@ -137,13 +141,38 @@ cl_config_load (CLConfig *cfg, const char *path, gboolean path_given, GError **e
   if (cfg->plugin_settings == NULL)
     cfg->plugin_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) g_hash_table_unref);
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &err))
-    {
-      if (!path_given && g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        goto defaults;
-      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot read %s: %s", path, err->message);
-      return FALSE;
-    }
+  if (!path_given && !g_file_test (path, G_FILE_TEST_EXISTS))
+    goto defaults;
+  {
+    g_autoptr(GPtrArray) read_errors = g_ptr_array_new_with_free_func (g_free);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    /* Read as the workflow files are (a regular file, of a sane size);
+     * GKeyFile would take a file of binary junk, stopping at its first NUL
+     * byte, for an empty configuration. */
+    if (!cl_yaml_read_file (path, MAX_CONFIG_FILE, &data, &len, read_errors))
+      {
+        g_autofree char *prefix = g_strconcat (path, ":1:1: ", NULL);
+        const char *why = read_errors->pdata[0];
+
+        if (g_str_has_prefix (why, prefix))
+          why += strlen (prefix);
+        g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot read %s: %s", path, why);
+        return FALSE;
+      }
+    if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, (gssize) len, NULL))
+      {
+        g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot read %s: not a text file (a NUL byte, or not UTF-8)",
+                     path);
+        return FALSE;
+      }
+    if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &err))
+      {
+        g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "cannot read %s: %s", path, err->message);
+        return FALSE;
+      }
+  }
   cfg->config_path = g_strdup (path);
   dir = g_path_get_dirname (path);
 

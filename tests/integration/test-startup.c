@@ -146,6 +146,18 @@ test_bad_timezone (void)
       g_assert_nonnull (strstr (err, "not a time zone name"));
       g_assert_null (strstr (err, "CRITICAL"));
     }
+  /* Binary junk is not an empty configuration. */
+  {
+    const char *argv[] = { daemon, "--address", "unix:path=/nonexistent/bus", "--db", db, "--config", conf, NULL };
+    g_autofree char *err = NULL;
+    int status = 0;
+
+    g_assert_true (g_file_set_contents (conf, "\0\1\2garbage", 10, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, &err, &status, NULL));
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_nonnull (strstr (err, "not a text file"));
+  }
   g_unlink (conf);
   g_rmdir (dir);
 }
