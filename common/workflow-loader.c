@@ -167,7 +167,8 @@ parse_amount (CLYaml *y, yaml_node_t *v, gint *n, CLDeadlineUnit *unit)
 
   if (text == NULL || !cl_deadline_unit_parse (text, n, unit))
     {
-      cl_yaml_error (y, v, "expected an amount such as '3 working_days', '24 hours', '10 calendar_days' or '2 months'");
+      cl_yaml_error (y, v, "expected an amount such as '3 working_days', '24 hours', '10 calendar_days' or '2 months' "
+                     "(a number from 1 to 100000)");
       return FALSE;
     }
   return TRUE;
