@@ -133,11 +133,10 @@ cl_yaml_error (CLYaml *y, yaml_node_t *node, const char *fmt, ...)
 
   if (y->errors->len >= CL_YAML_MAX_ERRORS)
     {
-      /* one line says how many more, kept up to date at the end */
-      if (y->suppressed++ > 0)
-        g_free (g_ptr_array_steal_index (y->errors, y->errors->len - 1));
-      g_ptr_array_add (y->errors, g_strdup_printf ("%s:%zu:%zu: and %u more errors, not listed (the first %d are)",
-                                                   y->file, line, col, y->suppressed, CL_YAML_MAX_ERRORS));
+      if (y->suppressed++ == 0)
+        g_ptr_array_add (y->errors, g_strdup_printf ("%s:%zu:%zu: more errors, not listed (the first %d are; "
+                                                     "the file was not read further)",
+                                                     y->file, line, col, CL_YAML_MAX_ERRORS));
       return;
     }
   va_start (ap, fmt);
@@ -305,6 +304,10 @@ cl_yaml_map_foreach (CLYaml *y, yaml_node_t *map, CLYamlPairFunc func, gpointer 
       yaml_node_t *v = cl_yaml_node (y, p->value);
       const char *key = cl_yaml_scalar (k);
 
+      /* past the errors listed, the rest of the file is not walked (an
+       * alias repeats its whole subtree at every use) */
+      if (y->suppressed > 0)
+        return;
       if (key == NULL)
         {
           cl_yaml_error (y, k, "a key must be a plain name");

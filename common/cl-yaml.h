@@ -13,15 +13,16 @@ typedef struct {
   char *file;          /* name used in messages */
   GPtrArray *errors;   /* "file:line:column: message" strings, owned */
   guint condition_parts; /* `when:` parts built from this file (aliases count each use) */
-  guint suppressed;    /* errors past CL_YAML_MAX_ERRORS, not listed */
+  guint suppressed;    /* errors past CL_YAML_MAX_ERRORS (not listed) */
 } CLYaml;
 
 /* Collections nested deeper than this are refused before the document is
  * built (libyaml's time grows with the square of the depth). */
 #define CL_YAML_MAX_DEPTH 64
-/* Errors listed per file; the rest are counted in one last line. An alias
- * is checked again at every use, so a small file could otherwise yield
- * millions (and a Reload answer larger than the bus carries). */
+/* Errors listed per file; then one line says more were found, and the
+ * mappings of the file are not walked further. An alias is checked again
+ * at every use, so a small file could otherwise yield millions (and a
+ * Reload answer larger than the bus carries, after seconds of work). */
 #define CL_YAML_MAX_ERRORS 100
 
 /* Read @path (a regular file of at most @max bytes) into @data/@len;
