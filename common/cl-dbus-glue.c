@@ -46,6 +46,7 @@ watch_ready (gint fd, GIOCondition cond, gpointer user_data)
 {
   DBusWatch *watch = user_data;
   WatchData *wd = dbus_watch_get_data (watch);
+  DBusConnection *conn;
   unsigned int flags = 0;
 
   if (cond & G_IO_IN)
@@ -58,10 +59,13 @@ watch_ready (gint fd, GIOCondition cond, gpointer user_data)
     flags |= DBUS_WATCH_HANGUP;
 
   /* dbus_watch_handle() may drop the last reference of the connection via
-   * the Disconnected path; keep it alive for the duration. */
-  dbus_connection_ref (wd->conn);
+   * the Disconnected path; keep it alive for the duration. It may also free
+   * the watch and with it @wd (a transport that disconnects): nothing of
+   * either is read after it. */
+  conn = wd->conn;
+  dbus_connection_ref (conn);
   dbus_watch_handle (watch, flags);
-  dbus_connection_unref (wd->conn);
+  dbus_connection_unref (conn);
   return G_SOURCE_CONTINUE;
 }
 

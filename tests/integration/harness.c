@@ -483,6 +483,32 @@ cl_harness_kill_daemon (ClHarness *h)
   wait_for_name (h, FALSE);
 }
 
+int
+cl_harness_kill_bus (ClHarness *h)
+{
+  int status;
+
+  g_assert_cmpint (h->bus_pid, !=, 0);
+  g_assert_cmpint (h->daemon_pid, !=, 0);
+  if (h->conn != NULL)
+    {
+      cl_test_disconnect (h->conn);
+      h->conn = NULL;
+    }
+  kill (h->bus_pid, SIGKILL);
+  g_assert_cmpint (cl_test_wait_pid (h->bus_pid, CL_TEST_START_TIMEOUT_MS), !=, -1);
+  h->bus_pid = 0;
+  status = cl_test_wait_pid (h->daemon_pid, CL_TEST_START_TIMEOUT_MS);
+  if (status == -1)
+    {
+      kill (h->daemon_pid, SIGKILL);
+      cl_test_wait_pid (h->daemon_pid, CL_TEST_START_TIMEOUT_MS);
+      g_error ("caselinkd kept running after its bus died");
+    }
+  h->daemon_pid = 0;
+  return status;
+}
+
 void
 cl_harness_free (ClHarness *h)
 {

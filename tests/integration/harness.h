@@ -74,6 +74,9 @@ void cl_harness_start_daemon (ClHarness *h);
 void cl_harness_stop_daemon (ClHarness *h);
 /* SIGKILL, wait. */
 void cl_harness_kill_daemon (ClHarness *h);
+/* SIGKILL the bus (the harness' connection goes with it); the daemon's
+ * wait status once it has exited. */
+int cl_harness_kill_bus (ClHarness *h);
 /* Everything the daemon wrote to stderr so far. */
 char *cl_harness_read_log (ClHarness *h);
 

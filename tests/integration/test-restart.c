@@ -1,4 +1,7 @@
 /* test-restart.c — what a reply promised survives a restart and a crash. */
+#include <string.h>
+#include <sys/wait.h>
+
 #include "cl-errors.h"
 #include "harness.h"
 
@@ -152,11 +155,36 @@ test_sigkill_after_reply (void)
   cl_harness_free (h);
 }
 
+/* The bus dies under a running caselinkd: it stops with exit status 1 (so
+ * that a service manager restarts it), says why, and nothing of the
+ * connection it lost is touched after libdbus freed it (a watch's data was
+ * read after the watch went, which ASan reported). */
+static void
+test_bus_dies (void)
+{
+  ClHarness *h = cl_harness_new (NULL);
+  g_autofree char *log = NULL;
+  int status;
+
+  g_free (cl_test_create_case (cl_harness_connection (h), "reverse_connection",
+                               cl_test_fields ("title", g_variant_new_string ("before"), NULL), NULL));
+  status = cl_harness_kill_bus (h);
+  log = cl_harness_read_log (h);
+  g_test_message ("%s", log);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (log, "the bus went away; stopping"));
+  g_assert_null (strstr (log, "Sanitizer"));
+  g_assert_null (strstr (log, "dbus_connection_unref"));
+  cl_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
   cl_test_init (&argc, &argv);
   g_test_add_func ("/restart/keeps-everything", test_restart_keeps_everything);
   g_test_add_func ("/restart/sigkill-after-reply", test_sigkill_after_reply);
+  g_test_add_func ("/restart/bus-dies", test_bus_dies);
   return g_test_run ();
 }
