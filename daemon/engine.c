@@ -867,7 +867,25 @@ cl_engine_plugin_create (const CLHookScope *scope, const char *workflow, GVarian
       return NULL;
     }
   given = g_variant_ref_sink (g_variant_builder_end (&b));
-  return create_case (engine, wf, merged, given, scope->who, scope->role, comment, scope->signals, scope, error);
+  /* A creation that fails leaves nothing, even when the action that asked
+   * for it goes on regardless: its rows are written before its own
+   * actions run, so it gets a savepoint of its own. */
+  {
+    guint signals_before = scope->signals->len;
+    g_autoptr(GError) local = NULL;
+    CLCaseRecord *rec;
+
+    if (!cl_store_savepoint (d->store, error))
+      return NULL;
+    rec = create_case (engine, wf, merged, given, scope->who, scope->role, comment, scope->signals, scope, &local);
+    if (rec != NULL && cl_store_release (d->store, &local))
+      return rec;
+    g_clear_pointer (&rec, cl_case_record_free);
+    g_ptr_array_set_size (scope->signals, signals_before);
+    cl_store_rollback_savepoint (d->store, NULL);
+    g_propagate_error (error, g_steal_pointer (&local));
+    return NULL;
+  }
 }
 
 gboolean

@@ -405,6 +405,43 @@ test_action_rollback (void)
   cl_harness_free (h);
 }
 
+/* An action that ignores a failed caselink_case_create: the case whose
+ * creation failed leaves nothing (it once stayed half-made, its row and
+ * first history entry written, and every later change of it failed). */
+static void
+test_swallowed_create (void)
+{
+  ClHarness *h = start ();
+  DBusConnection *conn = cl_harness_connection (h);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL, *state = NULL;
+  g_autofree char *id = new_case (conn, "careless", cl_test_fields ("swallow_child", g_variant_new_boolean (TRUE), NULL),
+                                  &path);
+  g_autoptr(GVariant) list = NULL;
+
+  g_assert_cmpuint (count_cases (conn, "plugtest"), ==, 1);
+  state = cl_test_advance (conn, path, "close", NULL, "", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, "closed");
+  g_assert_cmpuint (count_cases (conn, "plugtest"), ==, 1);
+  g_assert_cmpuint (count_cases (conn, "plugchild"), ==, 1);
+  /* every case there is can still change */
+  list = cl_test_list_cases (conn, NULL);
+  for (gsize i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (list, i);
+      g_autofree char *case_id = cl_test_dict_string (entry, "id");
+      g_autoptr(GVariant) r = cl_test_call_ok (conn, CL_MANAGER_PATH, CL_MANAGER_IFACE, "GetCase",
+                                               g_variant_new ("(s)", case_id));
+      const char *case_path;
+      g_autoptr(GVariant) done = NULL;
+
+      g_variant_get (r, "(&o)", &case_path);
+      done = cl_test_call_ok (conn, case_path, CL_CASE_IFACE, "Comment", g_variant_new ("(s)", "still writable"));
+    }
+  cl_harness_free (h);
+}
+
 /* ---- redaction ---------------------------------------------------------------- */
 
 static void
@@ -507,6 +544,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugins/guard", test_guard);
   g_test_add_func ("/plugins/action", test_action);
   g_test_add_func ("/plugins/action-rollback", test_action_rollback);
+  g_test_add_func ("/plugins/swallowed-create", test_swallowed_create);
   g_test_add_func ("/plugins/redaction", test_redaction);
   g_test_add_func ("/plugins/settings-and-disable", test_settings_and_disable);
   return g_test_run ();

@@ -41,9 +41,16 @@ on_create (CaselinkCase *c, const char *transition, gpointer data, GError **erro
 {
   g_autofree char *note = NULL;
 
+  g_autoptr(GVariant) fail = caselink_case_get_field (c, "fail_on_create");
+
   if (transition != NULL)
     {
       g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_FAILED, "on_create ran on transition %s", transition);
+      return FALSE;
+    }
+  if (fail != NULL && g_variant_get_boolean (fail))
+    {
+      g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_REJECTED, "asked to fail at creation");
       return FALSE;
     }
   note = g_strdup_printf ("created by %s as %s in %s", caselink_case_get_actor_user (c), caselink_case_get_id (c),
@@ -61,6 +68,7 @@ stamp (CaselinkCase *c, const char *transition, gpointer data, GError **error)
   const char *greeting = caselink_plugin_get_setting (self, "greeting");
   g_autoptr(GVariant) counter = caselink_kv_get (c, "stamps");
   g_autoptr(GVariant) fail = caselink_case_get_field (c, "fail_action");
+  g_autoptr(GVariant) swallow = caselink_case_get_field (c, "swallow_child");
   g_autoptr(GVariant) equals = NULL;
   gint64 n = counter != NULL ? g_variant_get_int64 (counter) + 1 : 1;
   g_autofree char *text = NULL;
@@ -73,6 +81,20 @@ stamp (CaselinkCase *c, const char *transition, gpointer data, GError **error)
 
   if (!caselink_kv_set (c, "stamps", g_variant_new_int64 (n), error))
     return FALSE;
+  /* A careless action: a case whose creation fails, the error ignored. */
+  if (swallow != NULL && g_variant_get_boolean (swallow))
+    {
+      g_autoptr(GError) ignored = NULL;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "title", "s", "never made");
+      g_variant_dict_insert (&dict, "fail_on_create", "b", TRUE);
+      if (caselink_case_create (c, "plugtest", g_variant_dict_end (&dict), NULL, &ignored))
+        {
+          g_set_error (error, CASELINK_ERROR, CASELINK_ERROR_FAILED, "a failing creation succeeded");
+          return FALSE;
+        }
+    }
   text = g_strdup_printf ("%s #%" G_GINT64_FORMAT " (%s: %s -> %s)", greeting != NULL ? greeting : "hello", n,
                           transition, caselink_case_get_state (c), caselink_case_get_next_state (c));
   if (!caselink_case_set_field (c, "stamp", g_variant_new_string (text), error))
