@@ -557,6 +557,20 @@ cl_plugin_hooks (CaselinkPlugin *plugin)
   return plugin->hooks;
 }
 
+/* A plugin's own strings (version, description, its init's error) and a
+ * file name need not be UTF-8; a GVariant string must be. */
+static GVariant *
+text_variant (const char *s)
+{
+  g_autofree char *valid = NULL;
+
+  if (s == NULL)
+    s = "";
+  if (!g_utf8_validate (s, -1, NULL))
+    s = valid = g_utf8_make_valid (s, -1);
+  return g_variant_new_string (s);
+}
+
 GVariant *
 cl_plugins_describe (CLPlugins *plugins)
 {
@@ -572,15 +586,15 @@ cl_plugins_describe (CLPlugins *plugins)
       for (guint j = 0; j < p->hooks->len; j++)
         g_variant_builder_add (&hooks, "s", ((CLHook *) p->hooks->pdata[j])->name);
       g_variant_builder_open (&b, G_VARIANT_TYPE_VARDICT);
-      g_variant_builder_add (&b, "{sv}", "name", g_variant_new_string (p->name));
-      g_variant_builder_add (&b, "{sv}", "version", g_variant_new_string (p->version));
-      g_variant_builder_add (&b, "{sv}", "description", g_variant_new_string (p->description));
+      g_variant_builder_add (&b, "{sv}", "name", text_variant (p->name));
+      g_variant_builder_add (&b, "{sv}", "version", text_variant (p->version));
+      g_variant_builder_add (&b, "{sv}", "description", text_variant (p->description));
       g_variant_builder_add (&b, "{sv}", "domains",
                              g_variant_new_strv ((const char *const *) p->domains->pdata, p->domains->len));
       g_variant_builder_add (&b, "{sv}", "hooks", g_variant_builder_end (&hooks));
       g_variant_builder_add (&b, "{sv}", "loaded", g_variant_new_boolean (p->loaded));
-      g_variant_builder_add (&b, "{sv}", "error", g_variant_new_string (p->error ? p->error : ""));
-      g_variant_builder_add (&b, "{sv}", "file", g_variant_new_string (p->file));
+      g_variant_builder_add (&b, "{sv}", "error", text_variant (p->error));
+      g_variant_builder_add (&b, "{sv}", "file", text_variant (p->file));
       g_variant_builder_close (&b);
     }
   return g_variant_builder_end (&b);

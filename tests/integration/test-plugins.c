@@ -148,7 +148,12 @@ test_loading (void)
     /* What does not load has no hooks and serves nothing. */
     g_autoptr(GVariant) fi = plugin_entry (list, "failinit");
     g_autoptr(GVariant) fd = cl_test_dict_get (fi, "domains", "as");
+    g_autofree char *fv = cl_test_dict_string (fi, "version");
+    g_autofree char *fdesc = cl_test_dict_string (fi, "description");
     g_assert_cmpuint (g_variant_n_children (fd), ==, 0);
+    /* its strings that are not UTF-8 arrive mended, not dropped */
+    g_assert_true (g_str_has_prefix (fv, "1.0"));
+    g_assert_true (g_str_has_prefix (fdesc, "Its init fails"));
   }
 
   /* Unknown hooks, and hooks of the wrong kind, refuse the workflow at
