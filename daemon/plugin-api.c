@@ -62,6 +62,7 @@ take (GVariant *v)
 const char *
 caselink_case_get_id (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   const CLCaseRecord *rec = record (c);
   return rec != NULL ? rec->id : "";
 }
@@ -69,30 +70,35 @@ caselink_case_get_id (CaselinkCase *c)
 const char *
 caselink_case_get_workflow (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->wf != NULL ? c->wf->name : c->rec->workflow;
 }
 
 guint
 caselink_case_get_workflow_version (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, 0);
   return c->wf != NULL ? c->wf->version : c->rec->version;
 }
 
 const char *
 caselink_case_get_state (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->scope != NULL ? c->scope->state : c->rec->state;
 }
 
 const char *
 caselink_case_get_next_state (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->scope != NULL ? c->scope->next_state : c->rec->state;
 }
 
 gint64
 caselink_case_get_created (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, 0);
   const CLCaseRecord *rec = record (c);
   return rec != NULL ? rec->created : 0;
 }
@@ -100,12 +106,14 @@ caselink_case_get_created (CaselinkCase *c)
 CaselinkPlugin *
 caselink_case_get_plugin (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->plugin;
 }
 
 GVariant *
 caselink_case_get_field (CaselinkCase *c, const char *name)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   GVariant *v;
 
   if (name == NULL)
@@ -131,6 +139,7 @@ cmp_str (gconstpointer a, gconstpointer b)
 GVariant *
 caselink_case_get_fields (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   g_autoptr(GPtrArray) keys = g_ptr_array_new ();
   GVariantBuilder b;
   GHashTableIter it;
@@ -152,6 +161,7 @@ caselink_case_get_fields (CaselinkCase *c)
 const char *
 caselink_case_get_domain (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   GVariant *v;
 
   if (c->scope == NULL)
@@ -163,6 +173,7 @@ caselink_case_get_domain (CaselinkCase *c)
 gboolean
 caselink_case_field_is_pii (CaselinkCase *c, const char *name)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   const CLField *f = c->wf != NULL && name != NULL ? cl_workflow_field (c->wf, name) : NULL;
   return f != NULL && f->pii;
 }
@@ -177,6 +188,7 @@ agency_ok (const char *id, gpointer data)
 gboolean
 caselink_case_set_field (CaselinkCase *c, const char *name, GVariant *value, GError **error)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   g_autoptr(GVariant) given = take (value);
   const CLField *f;
   GVariant *coerced;
@@ -214,6 +226,7 @@ caselink_case_set_field (CaselinkCase *c, const char *name, GVariant *value, GEr
 gboolean
 caselink_case_set_sealed (CaselinkCase *c, gboolean sealed, GError **error)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   if (!may_write (c, "caselink_case_set_sealed", error))
     return FALSE;
   if (c->writable->rec == NULL)
@@ -228,6 +241,7 @@ caselink_case_set_sealed (CaselinkCase *c, gboolean sealed, GError **error)
 gboolean
 caselink_case_is_sealed (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   const CLCaseRecord *rec = c->scope ? c->scope->rec : c->rec;
   return rec != NULL && rec->sealed;
 }
@@ -237,24 +251,28 @@ caselink_case_is_sealed (CaselinkCase *c)
 const char *
 caselink_case_get_actor_user (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->who->user;
 }
 
 const char *
 caselink_case_get_actor_agency (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   return c->who->agency;
 }
 
 guint32
 caselink_case_get_actor_uid (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, 0);
   return c->who->uid;
 }
 
 gboolean
 caselink_case_actor_has_role (CaselinkCase *c, const char *role)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   return role != NULL && cl_identity_has_role (c->who, role);
 }
 
@@ -263,12 +281,14 @@ caselink_case_actor_has_role (CaselinkCase *c, const char *role)
 gint64
 caselink_case_get_now (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, 0);
   return cl_daemon_now (c->d);
 }
 
 gint64
 caselink_case_get_year_start (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, 0);
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (cl_daemon_now (c->d) / G_USEC_PER_SEC);
   g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, c->d->config.tz);
   g_autoptr(GDateTime) start = g_date_time_new (c->d->config.tz, g_date_time_get_year (local), 1, 1, 0, 0, 0);
@@ -281,6 +301,7 @@ caselink_case_get_year_start (CaselinkCase *c)
 GVariant *
 caselink_case_get_links (CaselinkCase *c)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   const CLCaseRecord *rec = record (c);
   GVariant *links = NULL;
 
@@ -294,6 +315,7 @@ caselink_case_get_links (CaselinkCase *c)
 gboolean
 caselink_case_create (CaselinkCase *c, const char *workflow, GVariant *fields, char **new_id, GError **error)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   g_autoptr(GVariant) given = take (fields);
   g_autoptr(CLCaseRecord) child = NULL;
   g_autofree char *comment = NULL;
@@ -334,6 +356,7 @@ caselink_case_create (CaselinkCase *c, const char *workflow, GVariant *fields, c
 gboolean
 caselink_case_link (CaselinkCase *c, const char *other_id, const char *relation, GError **error)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   if (!may_write (c, "caselink_case_link", error))
     return FALSE;
   if (relation == NULL || !cl_name_is_valid (relation) || g_str_has_suffix (relation, "_of"))
@@ -475,6 +498,7 @@ gboolean
 caselink_query_count (CaselinkCase *c, const char *workflow, GVariant *field_equals, gint64 created_since_us,
                       guint64 *count, GError **error)
 {
+  g_return_val_if_fail (c != NULL, FALSE);
   Query q = { 0 };
 
   if (!run_query (c, workflow, field_equals, created_since_us, &q, error))
@@ -488,6 +512,7 @@ char **
 caselink_query_list (CaselinkCase *c, const char *workflow, GVariant *field_equals, gint64 created_since_us,
                      guint limit, GError **error)
 {
+  g_return_val_if_fail (c != NULL, NULL);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   Query q = { 0 };
 
