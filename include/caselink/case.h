@@ -81,14 +81,14 @@ GVariant *caselink_case_get_links (CaselinkCase *c);
  * *@new_id (may be NULL) receives its id, g_free() it. */
 gboolean caselink_case_create (CaselinkCase *c, const char *workflow, GVariant *fields, char **new_id,
                                GError **error);
-/* Actions only: link this case --@relation--> @other_id (and back with
- * @relation + "_of"), noted in both histories. Linking twice is a no-op. */
 /* Seal (or unseal) the case as a criminal record under 犯罪记录封存: it then
  * disappears for everyone without the sealing_query role and its content is
  * read only through Case1.QuerySealed, which is recorded. Actions only. */
 gboolean caselink_case_set_sealed (CaselinkCase *c, gboolean sealed, GError **error);
 gboolean caselink_case_is_sealed (CaselinkCase *c);
 
+/* Actions only: link this case --@relation--> @other_id (and back with
+ * @relation + "_of"), noted in both histories. Linking twice is a no-op. */
 gboolean caselink_case_link (CaselinkCase *c, const char *other_id, const char *relation, GError **error);
 
 /* ---- read-only queries ---------------------------------------------------- */
