@@ -875,10 +875,8 @@ cl_deadline_resume (const CLCalendar *cal, GTimeZone *tz, gint64 deadline_us, CL
   return end_of_day (tz, &due);
 }
 
-/* "2027" or "2027, 2029–2031" for the years in [first, last] @cal does not
- * cover; NULL when it covers them all. */
-static char *
-uncovered_years (const CLCalendar *cal, int first, int last)
+char *
+cl_calendar_uncovered_years (const CLCalendar *cal, int first, int last)
 {
   g_autoptr(GString) s = g_string_new (NULL);
 
@@ -959,7 +957,7 @@ cl_deadline_describe (const CLCalendar *cal, GTimeZone *tz, gint64 from_us, gint
         g_string_append (note, "weekends only");
       if (unit != CL_UNIT_WORKING_DAYS)
         g_string_append (note, ", roll: next_working_day");
-      missing = uncovered_years (cal, g_date_get_year (&fd), g_date_get_year (&dd));
+      missing = cl_calendar_uncovered_years (cal, g_date_get_year (&fd), g_date_get_year (&dd));
       if (missing != NULL)
         g_string_append_printf (note, "; not covered, weekends only: %s", missing);
     }

@@ -100,6 +100,10 @@ gint64 cl_deadline_extend (const CLCalendar *cal, GTimeZone *tz, gint64 deadline
 /* Human-readable rule text for history, e.g.
  * "3 working_days from 2026-02-13 (calendar cn) → 2026-02-25 23:59:59 +08:00".
  * Free with g_free(). */
+/* "2027" or "2027, 2029–2031" for the years in [first, last] @cal does not
+ * cover; NULL when it covers them all. */
+char *cl_calendar_uncovered_years (const CLCalendar *cal, int first, int last);
+
 char *cl_deadline_describe (const CLCalendar *cal, GTimeZone *tz, gint64 from_us, gint n,
                             CLDeadlineUnit unit, gboolean roll, gint64 due_us);
 

@@ -185,9 +185,18 @@ warn_unused_overrides (CLDaemon *d)
       g_auto(GStrv) parts = g_strsplit (key, ".", 2);
       CLWorkflow *wf = cl_registry_newest (d->registry, parts[0]);
       const CLState *st = wf ? cl_workflow_state (wf, parts[1]) : NULL;
+      gint n;
+      CLDeadlineUnit unit;
+
       if (st == NULL || st->deadline == NULL)
         g_warning ("%s: [deadlines] %s names %s, so it changes nothing", d->config.config_path, (char *) key,
                    wf == NULL ? "no loaded workflow" : st == NULL ? "no state of that workflow" : "a state without a deadline");
+      else if (st->deadline->has_warn
+               && cl_deadline_unit_parse (g_hash_table_lookup (d->config.deadline_overrides, key), &n, &unit)
+               && unit == st->deadline->warn_unit && st->deadline->warn_n >= n)
+        g_warning ("%s: [deadlines] %s is not longer than the state's warn_before (%d %s): no warning is sent",
+                   d->config.config_path, (char *) key, st->deadline->warn_n,
+                   cl_deadline_unit_to_string (st->deadline->warn_unit));
     }
 }
 

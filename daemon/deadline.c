@@ -36,21 +36,30 @@ cl_deadline_calendar (CLDaemon *d, const char *name)
   return cal;
 }
 
+/* Once per calendar and set of years: the years between @from and @due
+ * (in @tz) that @cal has no schedule for, as the history note names them. */
 static void
-note_out_of_range (CLDaemon *d, const char *calendar, gint64 due)
+note_out_of_range (const CLCalendar *cal, const char *calendar, GTimeZone *tz, gint64 from, gint64 due)
 {
   static GHashTable *logged;
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (due / G_USEC_PER_SEC);
-  g_autofree char *key = g_strdup_printf ("%s:%d", calendar, utc ? g_date_time_get_year (utc) : 0);
+  g_autoptr(GDateTime) f = g_date_time_new_from_unix_utc (from / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (due / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) lf = f != NULL ? g_date_time_to_timezone (f, tz) : NULL;
+  g_autoptr(GDateTime) lt = t != NULL ? g_date_time_to_timezone (t, tz) : NULL;
+  g_autofree char *years = NULL;
+  g_autofree char *key = NULL;
 
+  if (lf == NULL || lt == NULL)
+    return;
+  years = cl_calendar_uncovered_years (cal, g_date_time_get_year (lf), g_date_time_get_year (lt));
+  if (years == NULL)
+    return;
+  key = g_strdup_printf ("%s:%s", calendar, years);
   if (logged == NULL)
     logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (g_hash_table_add (logged, g_steal_pointer (&key)))
-    {
-      g_autofree char *year = utc ? g_date_time_format (utc, "%Y") : g_strdup ("?");
-      g_message ("calendar '%s' has run out (no holiday schedule around %s): counting weekends only there; "
-                 "add the new year's schedule to its file and reload", calendar, year);
-    }
+    g_message ("calendar '%s' has no holiday schedule for %s: counting weekends only there; add the schedule to "
+               "its file and reload", calendar, years);
 }
 
 static CLDeadlineUnit
@@ -138,8 +147,12 @@ evaluate (CLDaemon *d, CLCalendar *cal, const char *cal_name, GVariant *spec, gi
         due = cl_deadline_resume (cal, tz, due, unit, roll, a, b, &out);
     }
   if (out)
-    note_out_of_range (d, cal_name, due);
+    note_out_of_range (cal, cal_name, tz, from, due);
   *warn_at = warn_n > 0 ? step_back (cal, tz, due, warn_n, unit_from_string (warn_unit_s)) : 0;
+  /* A [deadlines] override shorter than warn_before would warn before the
+   * deadline even began (the loader refuses that only in the file). */
+  if (*warn_at != 0 && *warn_at <= from)
+    *warn_at = 0;
   for (guint i = 0; i < G_N_ELEMENTS (part); i++)
     g_variant_unref (part[i]);
   return due;

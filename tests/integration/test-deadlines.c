@@ -313,11 +313,32 @@ test_calendar_change (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* A deadline counted across a year the calendar has no schedule for: the
+ * log names that year (it named the due date's year, which may be covered). */
+static void
+test_uncovered_year_logged (void)
+{
+  ClHarness *h = cl_harness_new_with_args (NULL, test_clock);
+  g_autofree char *log = NULL;
+
+  /* Mon 2024-12-30: reverse_connection starts in non_prosecuted, 3 working
+   * days, due in 2025; cn.yaml covers 2025 and 2026, not 2024. */
+  cl_test_set_time (h, cl_test_at (2024, 12, 30, 10, 0));
+  g_free (cl_test_create_case (cl_harness_connection (h), "reverse_connection",
+                               cl_test_fields ("title", g_variant_new_string ("at the year's end"), NULL), NULL));
+  cl_harness_stop_daemon (h);
+  log = cl_harness_read_log (h);
+  g_assert_nonnull (strstr (log, "calendar 'cn' has no holiday schedule for 2024"));
+  g_assert_null (strstr (log, "schedule for 2025"));
+  cl_harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
   cl_test_init (&argc, &argv);
   g_test_add_func ("/deadlines/hours-warning-expiry", test_hours_warning_expiry);
+  g_test_add_func ("/deadlines/uncovered-year-logged", test_uncovered_year_logged);
   g_test_add_func ("/deadlines/working-days-pause-extend", test_working_days_pause_extend);
   g_test_add_func ("/deadlines/dates-months-conditions", test_dates_months_conditions);
   g_test_add_func ("/deadlines/missed-while-down", test_missed_while_down);

@@ -231,6 +231,19 @@ test_expiry_escalation (void)
                                                   "urgent_reason", S ("紧急"), NULL), "awaiting_reply_urgent");
   g_assert_cmpint (cl_test_deadline_of (h, c_path), ==, cl_test_end_of (2026, 9, 24));
   g_assert_cmpuint (count_notes (h, c_path, "deadline", "[deadlines]"), ==, 1);
+
+  /* An override no longer than the state's warn_before (3 calendar days)
+   * is said at start: no warning can be sent for it. */
+  cl_harness_stop_daemon (h);
+  g_free (more);
+  more = g_strconcat (conf, "[deadlines]\nprocuratorial_suggestion.awaiting_reply_urgent=2 calendar_days\n", NULL);
+  g_assert_true (g_file_set_contents (cl_harness_config_path (h), more, -1, NULL));
+  cl_harness_start_daemon (h);
+  {
+    g_autofree char *log = cl_harness_read_log (h);
+    g_assert_nonnull (strstr (log, "procuratorial_suggestion.awaiting_reply_urgent is not longer than the state's "
+                                   "warn_before (3 calendar_days): no warning is sent"));
+  }
   cl_harness_free (h);
 }
 
