@@ -137,15 +137,20 @@ evaluate (CLDaemon *d, CLCalendar *cal, const char *cal_name, GVariant *spec, gi
   warn_unit_s = g_variant_get_string (part[5], NULL);
   ops = g_variant_get_child_value (spec, 6);
   unit = unit_from_string (unit_s);
-  due = cl_deadline_compute (cal, tz, from, n, unit, roll, &out);
+  /* Only the period's last day rolls past a holiday (刑事诉讼法 art.105):
+   * extensions and pauses count from the unrolled last day, and the day
+   * they end on rolls once at the end. */
+  due = cl_deadline_compute (cal, tz, from, n, unit, FALSE, &out);
   g_variant_iter_init (&it, ops);
   while (g_variant_iter_next (&it, "(&sxxi&s)", &kind, &a, &b, &op_n, &op_unit))
     {
       if (g_str_equal (kind, "extend"))
-        due = cl_deadline_extend (cal, tz, due, op_n, unit_from_string (op_unit), roll, &out);
+        due = cl_deadline_extend (cal, tz, due, op_n, unit_from_string (op_unit), FALSE, &out);
       else
-        due = cl_deadline_resume (cal, tz, due, unit, roll, a, b, &out);
+        due = cl_deadline_resume (cal, tz, due, unit, FALSE, a, b, &out);
     }
+  if (roll && unit != CL_UNIT_HOURS)
+    due = cl_deadline_compute (cal, tz, due, 0, CL_UNIT_CALENDAR_DAYS, TRUE, &out);
   if (out)
     note_out_of_range (cal, cal_name, tz, from, due);
   *warn_at = warn_n > 0 ? step_back (cal, tz, due, warn_n, unit_from_string (warn_unit_s)) : 0;

@@ -126,9 +126,9 @@ test_objection (void)
   g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 17));
   cl_test_set_time (h, cl_test_at (2026, 6, 25, 10, 0));
   adv (h, a_path, "maintain", cl_test_fields ("re_exam_result", S ("异议不成立，已说明理由"), NULL), "awaiting_reply");
-  /* 5 days paused (06-20 … 06-24) are added to the due day the clock had,
-   * Mon 08-17 → Sat 08-22, rolled → Mon 08-24. */
-  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 24));
+  /* 5 days paused (06-20 … 06-24) are added to the period's own last day,
+   * Sat 08-15 (only the last day rolls, 刑事诉讼法 art.105) → Thu 08-20. */
+  g_assert_cmpint (cl_test_deadline_of (h, a_path), ==, cl_test_end_of (2026, 8, 20));
   g_assert_cmpuint (count_notes (h, a_path, "deadline", "resumed"), ==, 1);
   assert_agency (h, a_path, "xn-yjj");
 

@@ -193,17 +193,18 @@ test_forward_main_path (void)
   /* Economic-crime extensions need econ_crime, and approvals. */
   adv_refused (h, path, "extend_econ", NO_FIELDS, "org.caselink.Error.Rejected", "econ_crime");
   adv (h, path, "extend_econ", cl_test_fields ("econ_crime", g_variant_new_boolean (TRUE), NULL), "psb_review");
-  /* +7 calendar days from the due day 10-12 → Mon 10-19. */
+  /* Extensions count from the period's own last day, Sun 10-11 (only the
+   * last day rolls, 刑事诉讼法 art.105): +7 → Sun 10-18 → Mon 10-19. */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 10, 19));
   adv_refused (h, path, "extend_econ_complex", NO_FIELDS, "org.caselink.Error.MissingField", "county_approval_no");
   adv (h, path, "extend_econ_complex", cl_test_fields ("county_approval_no", S ("西公批〔2026〕5号"), NULL),
        "psb_review");
-  /* +20 from 10-19 → Sun 11-08 → Mon 11-09. */
+  /* +20 from 10-18 → Sat 11-07 → Mon 11-09. */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 11, 9));
   adv_refused (h, path, "extend_econ_major", NO_FIELDS, "org.caselink.Error.MissingField", "higher_approval_no");
   adv (h, path, "extend_econ_major", cl_test_fields ("higher_approval_no", S ("青公批〔2026〕2号"), NULL), "psb_review");
-  /* +30 from 11-09 → Wed 12-09. */
-  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 12, 9));
+  /* +30 from 11-07 → Mon 12-07 (from the rolled 11-09 it was 12-09). */
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 12, 7));
   g_assert_cmpuint (count_notes (h, path, "deadline", "extended by 30 calendar_days"), ==, 1);
 
   cl_test_set_time (h, cl_test_at (2026, 10, 9, 15, 0));                /* Friday */
