@@ -491,8 +491,11 @@ transition_key (CLYaml *y, yaml_node_t *k, const char *key, yaml_node_t *v, gpoi
             const char *ek = cl_yaml_scalar (cl_yaml_node (y, p->key));
             if (g_strcmp0 (ek, "in") == 0)
               in = cl_yaml_node (y, p->value);
+            else if (g_strcmp0 (ek, "once") == 0)
+              cl_yaml_get_bool (y, cl_yaml_node (y, p->value), &t->extend_once);
             else
-              cl_yaml_error (y, cl_yaml_node (y, p->key), "unknown key '%s' in extend (allowed: in)", ek ? ek : "?");
+              cl_yaml_error (y, cl_yaml_node (y, p->key), "unknown key '%s' in extend (allowed: in, once)",
+                             ek ? ek : "?");
           }
       if (in == NULL)
         cl_yaml_error (y, v, "extend is a map: {in: N UNIT}");

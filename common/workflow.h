@@ -92,6 +92,7 @@ typedef struct {
   gboolean has_extend;
   gint extend_n;
   CLDeadlineUnit extend_unit;
+  gboolean extend_once;        /* extend: {once: true}: once per running deadline */
   CLSpawn *spawn;
   GPtrArray *guards;       /* CLHookRef*: plugin guards that may refuse it; NULL = none */
   GPtrArray *actions;      /* CLHookRef*: plugin actions run inside it; NULL = none */

@@ -9,7 +9,9 @@
 #include <string.h>
 
 /* spec: (from_us, n, unit, roll, warn_n, warn_unit, ops) where each op is
- * ("extend", 0, 0, n, unit) or ("pause", paused_us, resumed_us, 0, ""). */
+ * ("extend", T, 0, n, unit) or ("pause", paused_us, resumed_us, 0, ""); T is
+ * 1 + the index of the extending transition in the case's workflow version
+ * (0 in rows written before it was recorded), for extend: {once: true}. */
 #define SPEC_TYPE "(xisbisa(sxxis))"
 
 char *
@@ -186,6 +188,24 @@ spec_with_op (GVariant *spec, const char *kind, gint64 a, gint64 b, gint n, cons
   g_variant_builder_add (&builder, "(sxxis)", kind, a, b, n, unit);
   return g_variant_ref_sink (g_variant_new ("(xisbis@a(sxxis))", from, sn, unit_s, roll, warn_n, warn_unit_s,
                                             g_variant_builder_end (&builder)));
+}
+
+/* Whether @spec records an extension by the transition @marker stands for. */
+static gboolean
+extended_by (GVariant *spec, gint64 marker)
+{
+  g_autoptr(GVariant) ops = g_variant_get_child_value (spec, 6);
+  GVariantIter it;
+  const char *kind;
+  gint64 a, b;
+  gint n;
+  const char *unit;
+
+  g_variant_iter_init (&it, ops);
+  while (g_variant_iter_next (&it, "(&sxxi&s)", &kind, &a, &b, &n, &unit))
+    if (g_str_equal (kind, "extend") && a == marker)
+      return TRUE;
+  return FALSE;
 }
 
 static GVariant *
@@ -398,11 +418,23 @@ cl_deadline_on_transition (CLDaemon *d, CLCaseRecord *rec, const CLWorkflow *wf,
       g_autoptr(GVariant) extended = NULL;
       g_autofree char *before = NULL, *after = NULL, *note = NULL;
 
+      gint64 marker = 0;
+
       if (current == NULL || spec == NULL)
         return cl_case_note (d->store, rec, who, role, "deadline",
                              "no running deadline to extend", now, error);
+      for (guint i = 0; i < wf->transitions->len; i++)
+        if (g_ptr_array_index (wf->transitions, i) == t)
+          marker = (gint64) i + 1;
+      if (t->extend_once && marker != 0 && extended_by (spec, marker))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_REJECTED,
+                       "transition '%s' extends the deadline of state %s once, and it already has", t->name,
+                       current->state);
+          return FALSE;
+        }
       before = cl_deadline_format (d, current->due);
-      extended = spec_with_op (spec, "extend", 0, 0, t->extend_n, cl_deadline_unit_to_string (t->extend_unit));
+      extended = spec_with_op (spec, "extend", marker, 0, t->extend_n, cl_deadline_unit_to_string (t->extend_unit));
       if (!reschedule (d, rec, current, extended, error))
         return FALSE;
       /* Moved back into the future, it may warn and expire again; still in

@@ -59,6 +59,9 @@ test_xf_main_path (void)
   step (h, path, "extend_handling", F ("extension_reason", S ("情况复杂")), "handling");
   /* +30 from 05-09 → Mon 06-08. */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 8));
+  /* Once only: 信访工作条例 allows one extension of at most 30 days. */
+  refused (h, path, "extend_handling", F ("extension_reason", S ("仍未办结")), "org.caselink.Error.Rejected");
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 6, 8));
   /* A decision carries its risk assessment. */
   refused (h, path, "answer", F ("handling_opinion", S ("补偿已足额发放")), "org.caselink.Error.MissingField");
   step (h, path, "answer", F ("handling_opinion", S ("补偿已足额发放"), RISK ("medium")), "answered");

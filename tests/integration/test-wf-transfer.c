@@ -206,6 +206,12 @@ test_forward_main_path (void)
   /* +30 from 11-07 → Mon 12-07 (from the rolled 11-09 it was 12-09). */
   g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 12, 7));
   g_assert_cmpuint (count_notes (h, path, "deadline", "extended by 30 calendar_days"), ==, 1);
+  /* Each extension once per review (经济犯罪规定 art.16 caps them). */
+  adv_refused (h, path, "extend_econ", NO_FIELDS, "org.caselink.Error.Rejected",
+               "transition 'extend_econ' extends the deadline of state psb_review once");
+  adv_refused (h, path, "extend_econ_major", cl_test_fields ("higher_approval_no", S ("青公批〔2026〕3号"), NULL),
+               "org.caselink.Error.Rejected", "once, and it already has");
+  g_assert_cmpint (cl_test_deadline_of (h, path), ==, cl_test_end_of (2026, 12, 7));
 
   cl_test_set_time (h, cl_test_at (2026, 10, 9, 15, 0));                /* Friday */
   adv (h, path, "file", cl_test_fields ("filing_notice_no", S ("西公立〔2026〕12号"), NULL), "filed");

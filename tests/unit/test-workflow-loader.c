@@ -124,6 +124,9 @@ test_errors (void)
   assert_error ("workflow: demo\nversion: 1\nid_prefix: DM\nfields:\n  e: {type: enum}\n", "5:3", "needs values");
   assert_error ("workflow: demo\nversion: 1\nid_prefix: DM\nfields:\n  e: {type: enum, values: [x, y, x]}\n", "5:19",
                 "lists the value 'x' twice");
+  assert_error ("workflow: demo\nversion: 1\nid_prefix: DM\nstates:\n  a: {initial: true, deadline: {in: 3 hours}}\n"
+                "  b: {final: true}\ntransitions:\n  t: {from: a, to: b, by: [r]}\n"
+                "  x: {from: a, to: a, by: [r], extend: {in: 1 hour, once: maybe}}\n", "9:59", "expected true or false");
   assert_error ("workflow: demo\nversion: 1\nstates: {a: {initial: true}}\ntransitions: {}\n", "1:1", "missing key 'id_prefix'");
   assert_error ("- just\n- a list\n", "1:1", "must be a map");
   assert_error ("", "1:1", "empty");
