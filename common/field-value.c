@@ -87,20 +87,28 @@ cl_uscc_is_valid (const char *s)
   return s[17] == charset[check];
 }
 
+const char *
+cl_text_find_control (const char *s, gboolean multiline)
+{
+  for (const char *c = s; *c != '\0'; c++)
+    if ((guchar) *c < 0x20 && !(multiline && (*c == '\n' || *c == '\t' || *c == '\r')))
+      return c;
+  return NULL;
+}
+
 static gboolean
 check_text (const CLField *f, const char *s, gboolean multiline, GError **error)
 {
   glong n = g_utf8_strlen (s, -1);
   gint64 max = f->max > 0 ? f->max : CL_FIELD_MAX_CHARS;
+  const char *c;
 
   if (n > max)
     return fail (error, f, "%ld characters, at most %" G_GINT64_FORMAT " allowed", n, max);
-  for (const char *c = s; *c != '\0'; c++)
-    {
-      if ((guchar) *c < 0x20 && !(multiline && (*c == '\n' || *c == '\t' || *c == '\r')))
-        return fail (error, f, "control character U+%04X not allowed%s", (guint) (guchar) *c,
-                     multiline ? "" : " (use a text field for several lines)");
-    }
+  c = cl_text_find_control (s, multiline);
+  if (c != NULL)
+    return fail (error, f, "control character U+%04X not allowed%s", (guint) (guchar) *c,
+                 multiline ? "" : " (use a text field for several lines)");
   return TRUE;
 }
 

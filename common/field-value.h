@@ -26,6 +26,11 @@ GVariant *cl_field_coerce (const CLField *field, GVariant *value,
 /* Is @value (canonical) empty: "" or an empty list? */
 gboolean cl_field_value_is_empty (GVariant *value);
 
+/* The first control character (U+0000–U+001F) in @s that a text may not
+ * hold — any, or with @multiline any but newline, tab and carriage return;
+ * NULL when there is none. */
+const char *cl_text_find_control (const char *s, gboolean multiline);
+
 /* Validators shared with the SDK. */
 gboolean cl_person_id_is_valid (const char *s);
 gboolean cl_uscc_is_valid (const char *s);

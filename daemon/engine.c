@@ -468,6 +468,8 @@ load_case (CLDaemon *d, const char *id, CLWorkflow **wf_out, GError **error)
 static gboolean
 check_comment (const char *comment, GError **error)
 {
+  const char *p;
+
   if (g_utf8_strlen (comment, -1) > CL_MAX_COMMENT_CHARS)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "comment too long (at most %d characters)",
@@ -476,15 +478,13 @@ check_comment (const char *comment, GError **error)
     }
   /* As in text fields: a legal record's text has no terminal controls
    * (what caselinkctl prints of it could otherwise drive the terminal). */
-  for (const char *p = comment; *p != '\0'; p++)
+  p = cl_text_find_control (comment, TRUE);
+  if (p != NULL)
     {
-      if ((guchar) *p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-        {
-          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
-                       "the comment contains a control character (U+%04X at byte %td); only newline, tab and "
-                       "carriage return are allowed", (guint) (guchar) *p, p - comment);
-          return FALSE;
-        }
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS,
+                   "the comment contains a control character (U+%04X at byte %td); only newline, tab and "
+                   "carriage return are allowed", (guint) (guchar) *p, p - comment);
+      return FALSE;
     }
   return TRUE;
 }
