@@ -85,7 +85,7 @@ static gboolean
 coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *merged, GVariantBuilder *changed,
              GError **error)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) seen = NULL;
   GVariantIter it;
   const char *name;
   GVariant *value;
@@ -96,6 +96,9 @@ coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *mer
                    g_variant_n_children (given), CL_MAX_FIELDS_PER_CALL);
       return FALSE;
     }
+  /* Most calls set a field or none: no set to allocate for those. */
+  if (g_variant_n_children (given) > 1)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_variant_iter_init (&it, given);
   while (g_variant_iter_next (&it, "{&sv}", &name, &value))
     {
@@ -109,7 +112,7 @@ coerce_into (CLDaemon *d, const CLWorkflow *wf, GVariant *given, GHashTable *mer
           return FALSE;
         }
       /* a dictionary with one key twice: which value was meant? */
-      if (!g_hash_table_add (seen, (gpointer) f->name))
+      if (seen != NULL && !g_hash_table_add (seen, (gpointer) f->name))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGS, "field '%s' is given twice", f->name);
           g_variant_unref (value);
