@@ -181,7 +181,6 @@ dir_context_for (Validation *v, const char *file)
 {
   g_autofree char *dir = g_path_get_dirname (file);
   g_autofree char *key = g_canonicalize_filename (dir, NULL);
-  g_autofree char *calendar_dir = NULL;
   DirContext *dc = g_hash_table_lookup (v->dirs, key);
   GHashTableIter it;
   gpointer name;
@@ -193,11 +192,10 @@ dir_context_for (Validation *v, const char *file)
   dc->context = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_workflow_unref);
   dc->broken = g_ptr_array_new_with_free_func (g_free);
   g_hash_table_add (dc->calendars, g_strdup (BUILTIN_CALENDAR));
+  /* calendars/ beside every FILE is in v->installed already */
   g_hash_table_iter_init (&it, v->installed);
   while (g_hash_table_iter_next (&it, &name, NULL))
     g_hash_table_add (dc->calendars, g_strdup (name));
-  calendar_dir = path_in (dir, "calendars");
-  add_calendars (v, dc->calendars, calendar_dir);
   dc->dir = g_steal_pointer (&dir);
   g_hash_table_insert (v->dirs, g_steal_pointer (&key), dc);
   g_ptr_array_add (v->dir_order, dc);
